@@ -1,0 +1,1 @@
+"""The service: domain state machine, replication contract, registry, portals, CLI."""

@@ -1,0 +1,1 @@
+"""The `testbed` command line: servers, interactive clients and the testbed's tools."""

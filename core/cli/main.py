@@ -1,0 +1,28 @@
+"""The `testbed` command."""
+
+import argparse
+import sys
+
+from core.cli import clients, serve, tools
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="testbed",
+        description="The course's e-commerce portals on interchangeable replication strategies.",
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve.add_parser(commands)
+    clients.add_parsers(commands)
+    tools.add_parsers(commands)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""`/testbed.Control/Status`: a node's role, leader, details and state digest, as JSON.
+
+Internal to the testbed (status command, launcher, comparison); it needs no proto:
+the request is ignored and the response is UTF-8 JSON bytes.
+"""
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+import grpc
+
+from core.config import ServerConfig
+from core.replication import Replicator
+
+SERVICE = "testbed.Control"
+STATUS_METHOD = f"/{SERVICE}/Status"
+
+
+def status_document(replicator: Replicator, node: ServerConfig) -> dict[str, Any]:
+    return {
+        **asdict(replicator.status()),
+        "address": node.address,
+        "portals": list(node.portals),
+        "digest": replicator.digest(),
+    }
+
+
+def control_handler(replicator: Replicator, node: ServerConfig) -> grpc.GenericRpcHandler[Any, Any]:
+    def status(request: bytes, context: grpc.ServicerContext) -> bytes:
+        return json.dumps(status_document(replicator, node)).encode()
+
+    handler = grpc.unary_unary_rpc_method_handler(
+        status, request_deserializer=None, response_serializer=None
+    )
+    return grpc.method_handlers_generic_handler(SERVICE, {"Status": handler})
+
+
+def fetch_status(channel: grpc.Channel, timeout: float = 5.0) -> dict[str, Any]:
+    call = channel.unary_unary(STATUS_METHOD, None, None)
+    document: dict[str, Any] = json.loads(call(b"", timeout=timeout))
+    return document

@@ -1,0 +1,94 @@
+"""gRPC method handlers for the portals' routes, answering on both service paths."""
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from core.domain import Code, InvalidInput
+from core.portals.routes import SERVICES, Read, Route, Stream, Write, lookup_id
+from core.replication import Replicator, Unavailable
+from proto import api_pb2 as pb
+
+log = logging.getLogger(__name__)
+
+COURSE_PACKAGE = "project"  # the course's copy of api.proto declares `package project;`
+INTERNAL_ERROR = "internal error: the server logged a traceback; please report it"
+
+
+def _write(replicator: Replicator, route: Write, method: str) -> Any:
+    def handle(request: Message, context: grpc.ServicerContext) -> pb.Reply:
+        try:
+            reply = replicator.execute(route.parse(request))
+        except InvalidInput as error:
+            return pb.Reply(error=Code.INVALID, description=str(error))
+        except Exception:
+            log.exception("%s failed", method)
+            return pb.Reply(error=Code.INTERNAL, description=INTERNAL_ERROR)
+        if reply.ok:
+            return pb.Reply(error=Code.OK)
+        return pb.Reply(error=reply.code, description=reply.description)
+
+    return handle
+
+
+def _read(replicator: Replicator, route: Read, method: str) -> Any:
+    def handle(request: pb.ID, context: grpc.ServicerContext) -> Message:
+        key = lookup_id(request.ID)
+        try:
+            result = None if key is None else replicator.read(route.query(key))
+        except Unavailable as error:
+            context.abort(grpc.StatusCode.UNAVAILABLE, str(error))
+        except Exception:
+            log.exception("%s failed", method)
+            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_ERROR)
+        return route.render(request.ID, result)
+
+    return handle
+
+
+def _stream(replicator: Replicator, route: Stream, method: str) -> Any:
+    def handle(request: pb.ID, context: grpc.ServicerContext) -> Iterator[Message]:
+        key = lookup_id(request.ID)
+        try:
+            results = [] if key is None else replicator.read(route.query(key))
+        except Unavailable as error:
+            context.abort(grpc.StatusCode.UNAVAILABLE, str(error))
+        except Exception:
+            log.exception("%s failed", method)
+            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_ERROR)
+        yield from route.render(results)
+
+    return handle
+
+
+def _method_handler(
+    replicator: Replicator, route: Route, method: Any
+) -> grpc.RpcMethodHandler[Any, Any]:
+    request = getattr(pb, method.input_type.name)
+    response = getattr(pb, method.output_type.name)
+    codec: dict[str, Any] = {
+        "request_deserializer": request.FromString,
+        "response_serializer": response.SerializeToString,
+    }
+    if isinstance(route, Write):
+        return grpc.unary_unary_rpc_method_handler(_write(replicator, route, method.name), **codec)
+    if isinstance(route, Read):
+        return grpc.unary_unary_rpc_method_handler(_read(replicator, route, method.name), **codec)
+    return grpc.unary_stream_rpc_method_handler(_stream(replicator, route, method.name), **codec)
+
+
+def portal_handlers(replicator: Replicator, service: str) -> list[grpc.GenericRpcHandler[Any, Any]]:
+    """Handlers for `service` under its own name and under the course's package name."""
+    routes = SERVICES[service]
+    descriptor = pb.DESCRIPTOR.services_by_name[service]
+    methods = {
+        method.name: _method_handler(replicator, routes[method.name], method)
+        for method in descriptor.methods
+    }
+    return [
+        grpc.method_handlers_generic_handler(name, methods)
+        for name in (service, f"{COURSE_PACKAGE}.{service}")
+    ]

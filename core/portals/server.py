@@ -1,0 +1,114 @@
+"""One portal server process: a replicator behind the portals, health and reflection."""
+
+import json
+import logging
+import os
+import signal
+import threading
+from concurrent import futures
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from core import registry
+from core.config import ClusterConfig, ServerConfig
+from core.portals.control import SERVICE as CONTROL_SERVICE
+from core.portals.control import control_handler
+from core.portals.handlers import portal_handlers
+from core.portals.routes import PORTAL_SERVICES
+from core.replication import Replicator
+from core.strategy import NodeContext
+from proto import api_pb2
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunningServer:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    replicator: Replicator
+
+    def stop(self, grace: float) -> None:
+        """Stop accepting calls, let in-flight ones finish, then stop replicating."""
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+        self.replicator.stop()
+
+
+def build_replicator(cluster: ClusterConfig, node: ServerConfig) -> Replicator:
+    descriptor = registry.get(cluster.strategy)
+    options = descriptor.resolve(cluster.options)
+    return descriptor.factory(NodeContext(node=node, cluster=cluster, options=options))
+
+
+def start(cluster: ClusterConfig, node: ServerConfig, replicator: Replicator) -> RunningServer:
+    """Start serving `node`'s portals on its address; port 0 picks a free port."""
+    limit = cluster.grpc.max_message_bytes
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=cluster.grpc.workers),
+        options=[
+            ("grpc.so_reuseport", 0),  # a busy port must fail, not be silently shared
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.max_send_message_length", limit),
+        ],
+    )
+    services = [PORTAL_SERVICES[portal] for portal in node.portals]
+    for service in services:
+        server.add_generic_rpc_handlers(portal_handlers(replicator, service))
+    server.add_generic_rpc_handlers([control_handler(replicator, node)])
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    full_names = [api_pb2.DESCRIPTOR.services_by_name[s].full_name for s in services]
+    reflection.enable_server_reflection(
+        [*full_names, CONTROL_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    try:
+        port = server.add_insecure_port(node.address)
+    except RuntimeError:
+        port = 0
+    if port == 0:
+        raise OSError(f"cannot listen on {node.address}: the port is in use or not available")
+    replicator.start()
+    server.start()
+    for name in ["", *services]:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, port, health_servicer, replicator)
+
+
+def _write_ready_file(path: Path, node: ServerConfig, port: int) -> None:
+    document = {
+        "name": node.name,
+        "address": f"{node.host}:{port}",
+        "portals": list(node.portals),
+        "pid": os.getpid(),
+    }
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(document))
+    partial.replace(path)  # readers never see half a file
+
+
+def serve(cluster: ClusterConfig, node: ServerConfig, ready_file: Path | None = None) -> int:
+    """Serve until SIGINT or SIGTERM, then shut down gracefully; returns the exit code."""
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    running = start(cluster, node, build_replicator(cluster, node))
+    log.info(
+        "%s serving %s on %s:%d with strategy %s",
+        node.name,
+        "+".join(node.portals),
+        node.host,
+        running.port,
+        cluster.strategy,
+    )
+    if ready_file is not None:
+        _write_ready_file(ready_file, node, running.port)
+    stopping.wait()
+    log.info("%s stopping: finishing in-flight calls", node.name)
+    running.stop(cluster.grpc.grace_seconds)
+    return 0

@@ -1,0 +1,63 @@
+"""Finding strategies: the built-ins, listed here, and third parties' through entry points.
+
+A new built-in strategy is one module in plugins/ plus one line in BUILTINS.
+"""
+
+import importlib
+from functools import cache
+from typing import cast
+
+import pluggy
+
+from core import hookspecs
+from core.strategy import StrategyDescriptor
+
+BUILTINS = ("plugins.memory",)
+
+
+class UnknownStrategy(LookupError):
+    pass
+
+
+@cache
+def plugin_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    for module in BUILTINS:
+        manager.register(importlib.import_module(module), name=module)
+    manager.load_setuptools_entrypoints(hookspecs.PROJECT)
+    return manager
+
+
+def strategies(manager: pluggy.PluginManager | None = None) -> dict[str, StrategyDescriptor]:
+    """Every registered strategy by name; two plugins may not claim one name."""
+    manager = manager or plugin_manager()
+    found: dict[str, StrategyDescriptor] = {}
+    for plugin_name, descriptors in _by_plugin(manager):
+        for descriptor in descriptors:
+            if descriptor.name in found:
+                raise ValueError(
+                    f"plugin {plugin_name!r} registers strategy {descriptor.name!r}, "
+                    "which another plugin already registered"
+                )
+            found[descriptor.name] = descriptor
+    return found
+
+
+def _by_plugin(
+    manager: pluggy.PluginManager,
+) -> list[tuple[str, list[StrategyDescriptor]]]:
+    # Called per implementation, not through the hook, to name the plugin in errors.
+    return [
+        (impl.plugin_name, list(cast(list[StrategyDescriptor], impl.function())))
+        for impl in manager.hook.testbed_strategies.get_hookimpls()
+    ]
+
+
+def get(name: str, manager: pluggy.PluginManager | None = None) -> StrategyDescriptor:
+    known = strategies(manager)
+    if name not in known:
+        raise UnknownStrategy(
+            f"unknown strategy {name!r}; known strategies: {', '.join(sorted(known))}"
+        )
+    return known[name]

@@ -1,0 +1,1 @@
+"""The built-in replication strategies, one module each (registered in core/registry.py)."""
