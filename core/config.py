@@ -107,6 +107,27 @@ def from_mapping(raw: Mapping[str, Any]) -> ClusterConfig:
     )
 
 
+def to_mapping(cluster: ClusterConfig) -> dict[str, Any]:
+    """The inverse of `from_mapping`, for writing a generated cluster file."""
+    return {
+        "strategy": {"name": cluster.strategy, "options": dict(cluster.options)},
+        "grpc": {
+            "max_message_bytes": cluster.grpc.max_message_bytes,
+            "workers": cluster.grpc.workers,
+            "grace_seconds": cluster.grpc.grace_seconds,
+        },
+        "servers": [
+            {
+                "name": server.name,
+                "address": server.address,
+                "portals": list(server.portals),
+                **server.settings,
+            }
+            for server in cluster.servers
+        ],
+    }
+
+
 def load(path: str | Path | None) -> ClusterConfig:
     if path is None:
         return ClusterConfig()

@@ -2,7 +2,9 @@
 
 import contextlib
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 from core.config import ClusterConfig, ServerConfig
@@ -27,13 +29,40 @@ class NodeContext:
 
 
 @dataclass(frozen=True)
+class Service:
+    """Something a cluster needs besides its servers, such as an MQTT broker."""
+
+    role: str  # "broker", ...
+    kind: str  # "mosquitto", "amqtt", "external", ...
+    address: str
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    config: ClusterConfig  # with every per-node setting filled in
+    services: tuple[Service, ...] = ()
+
+
+# Before a cluster's servers start, a strategy may start services and complete the
+# config (addresses, data directories) in a work directory; on exit it stops them.
+Provision = Callable[[ClusterConfig, Path], AbstractContextManager[Provisioned]]
+
+
+def no_provision(config: ClusterConfig, workdir: Path) -> AbstractContextManager[Provisioned]:
+    return nullcontext(Provisioned(config))
+
+
+@dataclass(frozen=True)
 class StrategyDescriptor:
     name: str
     description: str
     factory: Callable[[NodeContext], Replicator]
     options: Mapping[str, Option] = field(default_factory=dict)
-    # Services the cluster launcher must provide before the nodes start, e.g. "mqtt-broker".
-    services: tuple[str, ...] = ()
+    provision: Provision = no_provision
+    max_servers: int | None = None  # None: any number
+    # "linearizable" promises that concurrent writes through any server never conflict;
+    # "eventual" only that replicas converge once writes stop (tests rely on this).
+    consistency: str = "linearizable"
 
     def resolve(self, given: Mapping[str, Any]) -> dict[str, OptionValue]:
         """Fill in defaults; refuse unknown options and values of the wrong type."""

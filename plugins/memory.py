@@ -40,5 +40,6 @@ def testbed_strategies() -> list[StrategyDescriptor]:
             name="memory",
             description="One server holds the state in memory under a lock; the baseline.",
             factory=MemoryReplicator,
+            max_servers=1,
         )
     ]

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from core.cli import clients, serve, tools
+from core.cli import clients, cluster, serve, tools
 
 
 def parser() -> argparse.ArgumentParser:
@@ -14,6 +14,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.add_parser(commands)
     clients.add_parsers(commands)
+    cluster.add_parser(commands)
     tools.add_parsers(commands)
     return root
 

@@ -37,7 +37,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(run=run)
 
 
-def _options(pairs: list[str]) -> dict[str, Any]:
+def parse_options(pairs: list[str]) -> dict[str, Any]:
     options = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -48,7 +48,7 @@ def _options(pairs: list[str]) -> dict[str, Any]:
 
 
 def node_from_args(args: argparse.Namespace) -> tuple[config.ClusterConfig, config.ServerConfig]:
-    cluster = config.load(args.config).with_strategy(args.strategy, _options(args.option))
+    cluster = config.load(args.config).with_strategy(args.strategy, parse_options(args.option))
     node = cluster.server(args.name)
     overrides: dict[str, Any] = {}
     if args.host is not None:

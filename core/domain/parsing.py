@@ -1,6 +1,7 @@
 """From the wire's strings to commands: every check that needs no state (code 400)."""
 
 import json
+import math
 from typing import Any, Final
 
 from core.domain import commands as c
@@ -15,6 +16,13 @@ def _reject_constant(name: str) -> Any:
     raise InvalidInput(f"{name} is not a valid JSON number")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 overflows to inf, which JSON cannot send back
+        raise InvalidInput(f"the number {text} is too large")
+    return value
+
+
 def _load(text: str, what: str) -> Any:
     size = len(text.encode("utf-8"))
     if size > MAX_DATA_BYTES:
@@ -24,9 +32,13 @@ def _load(text: str, what: str) -> Any:
     if not text.strip():
         raise InvalidInput(f"the {what} data is empty; send a JSON object")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
         raise InvalidInput(f"the {what} data is not valid JSON: {error}") from None
+    except InvalidInput:
+        raise
+    except ValueError as error:  # an integer longer than int() converts (4300 digits)
+        raise InvalidInput(f"the {what} data has a number that is too long: {error}") from None
     except RecursionError:
         raise InvalidInput(f"the {what} data is nested too deeply") from None
 

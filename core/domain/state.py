@@ -26,7 +26,7 @@ class State:
         for effect in effects:
             table: dict[str, Record] = getattr(self, effect.table)
             if effect.table == "orders":
-                self._unindex(effect.key, self.orders.get(effect.key))
+                self._unindex(effect.key, self.orders.get(effect.key), effect.data.get("CID"))
             if effect.op == "DELETE":
                 table.pop(effect.key, None)
             else:
@@ -39,13 +39,15 @@ class State:
         for line in order["products"]:
             self.product_refs[line["PID"]] = self.product_refs.get(line["PID"], 0) + 1
 
-    def _unindex(self, oid: str, order: Record | None) -> None:
+    def _unindex(self, oid: str, order: Record | None, next_cid: str | None) -> None:
         if order is None:
             return
-        owned = self.client_orders.get(order["CID"], {})
-        owned.pop(oid, None)
-        if not owned:
-            self.client_orders.pop(order["CID"], None)
+        # An update for the same client keeps the order's place: lists stay oldest first.
+        if order["CID"] != next_cid:
+            owned = self.client_orders.get(order["CID"], {})
+            owned.pop(oid, None)
+            if not owned:
+                self.client_orders.pop(order["CID"], None)
         for line in order["products"]:
             left = self.product_refs[line["PID"]] - 1
             if left:

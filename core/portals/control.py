@@ -4,6 +4,8 @@ Internal to the testbed (status command, launcher, comparison); it needs no prot
 the request is ignored and the response is UTF-8 JSON bytes.
 """
 
+from __future__ import annotations
+
 import json
 from dataclasses import asdict
 from typing import Any

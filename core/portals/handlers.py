@@ -1,5 +1,7 @@
 """gRPC method handlers for the portals' routes, answering on both service paths."""
 
+from __future__ import annotations
+
 import logging
 from collections.abc import Iterator
 from typing import Any

@@ -25,6 +25,8 @@ from proto import api_pb2
 
 log = logging.getLogger(__name__)
 
+PARENT_ENV = "TESTBED_PARENT_PID"  # set by the launcher: stop when that process is gone
+
 
 @dataclass
 class RunningServer:
@@ -92,11 +94,26 @@ def _write_ready_file(path: Path, node: ServerConfig, port: int) -> None:
     partial.replace(path)  # readers never see half a file
 
 
+def _stop_with_parent(stopping: threading.Event) -> None:
+    parent = os.environ.get(PARENT_ENV)
+    if parent is None:
+        return
+
+    def watch() -> None:
+        while not stopping.wait(0.5):
+            if os.getppid() != int(parent):
+                log.warning("the launcher (pid %s) is gone; stopping", parent)
+                stopping.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def serve(cluster: ClusterConfig, node: ServerConfig, ready_file: Path | None = None) -> int:
     """Serve until SIGINT or SIGTERM, then shut down gracefully; returns the exit code."""
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
+    _stop_with_parent(stopping)
     running = start(cluster, node, build_replicator(cluster, node))
     log.info(
         "%s serving %s on %s:%d with strategy %s",
