@@ -1,10 +1,15 @@
 """Prices and quantities as they arrive in JSON: numbers or numeric strings."""
 
+import re
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from core.domain.errors import InvalidInput
 
-Amount = int | float | Decimal
+# Bounds keep every total a finite float and every count a 64-bit integer.
+MAX_COUNT: Final = 2**63 - 1
+MAX_PRICE: Final = Decimal("1e15")
+_DIGITS: Final = re.compile(r"\s*[0-9]+\s*")  # ASCII digits only, as JSON has
 
 
 def parse_count(value: object, what: str) -> int:
@@ -16,15 +21,12 @@ def parse_count(value: object, what: str) -> int:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str):
-        try:
-            number = int(value.strip())
-        except ValueError:
-            number = None
-    if number is None:
+    elif isinstance(value, str) and _DIGITS.fullmatch(value):
+        number = int(value)
+    if number is None or number < 0:
         raise InvalidInput(f"{what} must be an integer >= 0, not {value!r}")
-    if number < 0:
-        raise InvalidInput(f"{what} must be >= 0, not {number}")
+    if number > MAX_COUNT:
+        raise InvalidInput(f"{what} must be at most {MAX_COUNT}, not {number}")
     return number
 
 
@@ -40,6 +42,8 @@ def parse_price(value: object, what: str) -> Decimal:
         raise InvalidInput(f"{what} must be a finite number, not {value!r}")
     if price < 0:
         raise InvalidInput(f"{what} must be >= 0, not {value!r}")
+    if price > MAX_PRICE:
+        raise InvalidInput(f"{what} must be at most {MAX_PRICE:f}, not {value!r}")
     return price
 
 

@@ -30,9 +30,12 @@ def change_lines(state: State, oid: str, cid: str, old: Lines, items: Items) -> 
 
     All-or-nothing: the first refusal returns before any effect is produced.
     """
+    wanted: dict[str, int] = {}
+    for pid, quantity in items:  # parsing merges repeated PIDs; stay total if it did not
+        wanted[pid] = wanted.get(pid, 0) + quantity
     lines = dict(old)
     stock_changes: dict[str, int] = {}
-    for pid, quantity in items:
+    for pid, quantity in wanted.items():
         product = state.products.get(pid)
         if product is None:
             return refuse(Code.NOT_FOUND, f"product {pid!r} does not exist; create it first")
