@@ -19,9 +19,9 @@ def parse_count(value: object, what: str) -> int:
     number: int | None = None
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and _DIGITS.fullmatch(value):
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and _DIGITS.fullmatch(value)
+    ):
         number = int(value)
     if number is None or number < 0:
         raise InvalidInput(f"{what} must be an integer >= 0, not {value!r}")

@@ -1,0 +1,148 @@
+"""The `testbed` command as a user meets it: clients, menus, errors, status, cluster up."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.config import ClusterConfig, ServerConfig
+from core.launcher import Cluster
+
+
+def cli(*args: str, stdin: str = "", timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli.main", *args],
+        input=stdin, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    config = ClusterConfig(servers=(ServerConfig("s1", port=0),))
+    with Cluster(config, workdir=tmp_path_factory.mktemp("cli")) as cluster:
+        yield cluster.addresses()[0]
+
+
+def test_strategies_lists_memory() -> None:
+    result = cli("strategies")
+    assert result.returncode == 0
+    assert result.stdout.startswith("memory")
+
+
+def test_one_shot_commands_print_the_reply_and_set_the_exit_code(address: str) -> None:
+    assert cli("admin", address, "create-client", "cli-1", '{"name": "Ana"}').stdout == "OK\n"
+    again = cli("admin", address, "create-client", "cli-1", '{"name": "Ana"}')
+    assert again.returncode == 1
+    assert again.stdout.startswith("error 409: ")
+    shown = cli("admin", address, "retrieve-client", "cli-1")
+    assert (shown.returncode, json.loads(shown.stdout)) == (0, {"name": "Ana"})
+    missing = cli("admin", address, "retrieve-client", "cli-none")
+    assert (missing.returncode, missing.stdout) == (1, "not found\n")
+
+
+def test_a_bare_port_means_localhost(address: str) -> None:
+    port = address.rsplit(":", 1)[1]
+    assert cli("admin", port, "retrieve-client", "nobody").stdout == "not found\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("admin", "nohost", "retrieve-client", "1"), 2, "HOST:PORT"),
+        (("admin", "127.0.0.1:99999", "retrieve-client", "1"), 2, "out of range"),
+        (("admin", "127.0.0.1:1", "retrieve-client", "1"), 1, "cannot reach the server"),
+        (("serve", "--strategy", "nope", "--port", "0"), 2, "known strategies: memory"),
+        (("serve", "--port", "x"), 2, "not a number"),
+        (("serve", "--port", "0", "-o", "qos=1"), 2, "no option 'qos'"),
+        (("status", "127.0.0.1:1"), 1, "unreachable"),
+    ],
+)
+def test_user_mistakes_get_one_clear_line(args: tuple[str, ...], code: int, words: str) -> None:
+    result = cli(*args)
+    assert result.returncode == code
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_admin_menu_creates_and_shows_a_client(address: str) -> None:
+    keys = "1\ncli-menu\nBeatriz\n2\ncli-menu\n0\n"
+    result = cli("admin", address, stdin=keys)
+    assert result.returncode == 0
+    assert "OK" in result.stdout
+    assert '{"name": "Beatriz"}' in result.stdout
+
+
+def test_order_menu_asks_for_the_cid_and_places_an_order(address: str) -> None:
+    cli("admin", address, "create-client", "cli-buyer", '{"name": "C"}')
+    cli("admin", address, "create-product", "cli-pen", '{"name": "pen", "price": 2, "quantity": 5}')
+    keys = "cli-buyer\n1\ncli-o1\ncli-pen\n2\n\n5\n0\n"  # CID; create (OID, lines); list; exit
+    result = cli("order", address, stdin=keys)
+    assert result.returncode == 0
+    assert "your client ID" in result.stdout
+    assert '"OID": "cli-o1", "CID": "cli-buyer"' in result.stdout
+    assert '"total": 4' in result.stdout
+
+
+def test_menus_end_cleanly_at_end_of_input(address: str) -> None:
+    result = cli("admin", address, stdin="")
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+
+
+def test_status_shows_the_node(address: str) -> None:
+    result = cli("status", "--json", address)
+    document = json.loads(result.stdout)
+    assert (document["strategy"], document["role"]) == ("memory", "single")
+    assert len(document["digest"]) == 64
+
+
+def _start_cluster(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, object]]:
+    ready = tmp_path / "ready.json"
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "core.cli.main", "cluster", "up", "--ready-file", str(ready)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not ready.exists():
+        assert launcher.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    return launcher, json.loads(ready.read_text())
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_cluster_up_writes_the_ready_file_and_stops_on_sigterm(tmp_path: Path) -> None:
+    launcher, ready = _start_cluster(tmp_path)
+    servers = ready["servers"]
+    assert isinstance(servers, list)
+    assert [(s["name"], s["portals"]) for s in servers] == [("s1", ["admin", "order"])]
+    assert ready["broker"] is None
+    assert cli("status", servers[0]["address"]).returncode == 0
+    launcher.send_signal(signal.SIGTERM)
+    assert launcher.wait(timeout=20) == 0
+    assert _gone(servers[0]["pid"], timeout=5)
+
+
+def test_servers_do_not_outlive_a_killed_launcher(tmp_path: Path) -> None:
+    launcher, ready = _start_cluster(tmp_path)
+    servers = ready["servers"]
+    assert isinstance(servers, list)
+    launcher.kill()
+    launcher.wait()
+    assert _gone(servers[0]["pid"], timeout=10)
