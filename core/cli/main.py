@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from core.cli import clients, cluster, serve, tools
+from core.cli import clients, cluster, demo, serve, tools
 
 
 def parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_parser(commands)
     clients.add_parsers(commands)
     cluster.add_parser(commands)
+    demo.add_parser(commands)
     tools.add_parsers(commands)
     return root
 
