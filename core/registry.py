@@ -12,7 +12,10 @@ import pluggy
 from core import hookspecs
 from core.strategy import StrategyDescriptor
 
-BUILTINS = ("plugins.memory",)
+BUILTINS = (
+    "plugins.memory",
+    "plugins.pysyncobj_raft",
+)
 
 
 class UnknownStrategy(LookupError):
