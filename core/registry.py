@@ -14,6 +14,7 @@ from core.strategy import StrategyDescriptor
 
 BUILTINS = (
     "plugins.memory",
+    "plugins.mqtt_broadcast",
     "plugins.pysyncobj_raft",
 )
 

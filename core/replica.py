@@ -3,7 +3,7 @@
 import threading
 from typing import Any
 
-from core.domain import Command, Effect, Outcome, Query, State, digest, execute, query
+from core.domain import Command, Effect, Outcome, Query, State, decide, digest, execute, query
 
 
 class Replica:
@@ -16,6 +16,11 @@ class Replica:
     def execute(self, command: Command) -> Outcome:
         with self._lock:
             return execute(command, self._state)
+
+    def decide(self, command: Command) -> Outcome:
+        """What `command` would do to the current state, leaving it unchanged."""
+        with self._lock:
+            return decide(command, self._state)
 
     def apply(self, effects: tuple[Effect, ...] | list[Effect]) -> None:
         with self._lock:

@@ -1,0 +1,91 @@
+"""The broker the launcher starts: Mosquitto, the amqtt fallback, or a configured one."""
+
+import logging
+import socket
+from pathlib import Path
+
+import pytest
+
+from core.config import ClusterConfig, ServerConfig
+from core.launcher import Cluster
+from plugins.mqtt_broadcast import broker as brokers
+from plugins.mqtt_broadcast.provision import provision
+from plugins.mqtt_broadcast.replicator import STRATEGY
+from tests.plugins.mqtt_broadcast.support import Servers, create_client, ok, wait_until
+
+
+def config(**options: object) -> ClusterConfig:
+    return ClusterConfig(strategy=STRATEGY, options=options, servers=(ServerConfig("s1"),))
+
+
+def test_a_configured_broker_is_used_as_is(tmp_path: Path) -> None:
+    with provision(config(broker="mqtt.example:1883"), tmp_path) as provisioned:
+        assert provisioned.config.options["broker"] == "mqtt.example:1883"
+        assert [(s.role, s.kind, s.address) for s in provisioned.services] == [
+            ("broker", "external", "mqtt.example:1883")
+        ]
+    assert list(tmp_path.iterdir()) == [], "nothing was started"
+
+
+def test_without_mosquitto_auto_falls_back_to_amqtt_and_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(brokers, "find_mosquitto", lambda: None)
+    monkeypatch.setattr(brokers, "amqtt_installed", lambda: True)
+    with caplog.at_level(logging.WARNING):
+        assert brokers.choose_kind("auto") == "amqtt"
+    assert "apt-get install mosquitto" in caplog.text
+
+
+def test_a_forced_kind_that_is_missing_fails_with_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(brokers, "find_mosquitto", lambda: None)
+    monkeypatch.setattr(brokers, "amqtt_installed", lambda: False)
+    with pytest.raises(brokers.BrokerError, match="apt-get install mosquitto"):
+        brokers.choose_kind("mosquitto")
+    with pytest.raises(brokers.BrokerError, match="pip install"):
+        brokers.choose_kind("amqtt")
+    with pytest.raises(brokers.BrokerError, match="broker=HOST:PORT"):
+        brokers.choose_kind("auto")
+
+
+def test_the_started_broker_listens_on_loopback_and_stops_with_the_cluster(
+    tmp_path: Path,
+) -> None:
+    if brokers.find_mosquitto() is None:
+        pytest.skip(f"runs a real Mosquitto: {brokers.INSTALL_MOSQUITTO}")
+    with provision(config(broker_kind="mosquitto"), tmp_path) as provisioned:
+        (service,) = provisioned.services
+        assert (service.role, service.kind) == ("broker", "mosquitto")
+        assert service.address.startswith("127.0.0.1:")
+        assert provisioned.config.options["broker"] == service.address
+        conf = (tmp_path / "mosquitto.conf").read_text()
+        assert "persistence false" in conf
+        assert f"listener {service.address.split(':')[1]} 127.0.0.1" in conf
+    assert not listening(int(service.address.split(":")[1]))
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_servers_replicate_over_the_amqtt_fallback(tmp_path: Path) -> None:
+    if not brokers.amqtt_installed():
+        pytest.skip(f"amqtt is not installed: {brokers.INSTALL_AMQTT}")
+    two = ClusterConfig(
+        strategy=STRATEGY,
+        options={"broker_kind": "amqtt"},
+        servers=(ServerConfig("s1", port=0), ServerConfig("s2", port=0)),
+    )
+    with Cluster(two, tmp_path) as cluster:
+        assert cluster.describe()["broker"]["kind"] == "amqtt"
+        servers = Servers(cluster)
+        first, second = servers.addresses
+        ok(create_client(servers, first, "over-amqtt"))
+        wait_until(lambda: servers.client(second, "over-amqtt") is not None, "it replicates")
+        servers.close()
