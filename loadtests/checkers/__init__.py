@@ -1,0 +1,29 @@
+"""Consistency checkers over an operation history: pure functions, typed results.
+
+`check_all(history, replicas, initial_stock=..., settle_timeout=...)` runs them all
+and returns a `Report`; each checker can also run alone.
+"""
+
+from loadtests.checkers.convergence import ConvergenceResult, check_convergence
+from loadtests.checkers.evidence import Example
+from loadtests.checkers.linearizability import LinearizabilityResult, check_linearizability
+from loadtests.checkers.report import AnomalyCounts, Report, check_all
+from loadtests.checkers.staleness import Lag, StalenessResult, check_staleness
+from loadtests.checkers.stock import ProductStock, StockResult, check_stock
+
+__all__ = [
+    "AnomalyCounts",
+    "ConvergenceResult",
+    "Example",
+    "Lag",
+    "LinearizabilityResult",
+    "ProductStock",
+    "Report",
+    "StalenessResult",
+    "StockResult",
+    "check_all",
+    "check_convergence",
+    "check_linearizability",
+    "check_staleness",
+    "check_stock",
+]

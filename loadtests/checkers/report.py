@@ -1,0 +1,56 @@
+"""All checkers over one run: the report that `testbed compare` shows and counts."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypedDict
+
+from loadtests.checkers.convergence import ConvergenceResult, check_convergence
+from loadtests.checkers.linearizability import LinearizabilityResult, check_linearizability
+from loadtests.checkers.staleness import StalenessResult, check_staleness
+from loadtests.checkers.stock import StockResult, check_stock
+from loadtests.history import Operation, Replicas
+
+
+class AnomalyCounts(TypedDict):
+    """The anomaly counts of results.json, one number per checker."""
+
+    linearizability: int  # non-linearizable client records
+    stale_reads: int
+    oversold_units: int
+    lost_writes: int  # stock units acknowledged but missing from a replica
+    divergent_replicas: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    linearizability: LinearizabilityResult
+    stock: StockResult
+    staleness: StalenessResult
+    convergence: ConvergenceResult | None  # None when no replica states were given
+
+    def counts(self) -> AnomalyCounts:
+        return AnomalyCounts(
+            linearizability=self.linearizability.non_linearizable,
+            stale_reads=self.staleness.stale,
+            oversold_units=self.stock.oversold_units,
+            lost_writes=self.stock.lost_units,
+            divergent_replicas=0 if self.convergence is None else self.convergence.divergent,
+        )
+
+
+def check_all(
+    history: Sequence[Operation],
+    replicas: Replicas | None = None,
+    *,
+    initial_stock: Mapping[str, int] | None = None,
+    settle_timeout: float = 10.0,
+) -> Report:
+    """Run every checker. `history` in any order (examples refer to its positions);
+    `initial_stock` for products created before the history began; `settle_timeout`
+    is how long after the load stopped the replicas had to agree."""
+    return Report(
+        linearizability=check_linearizability(history),
+        stock=check_stock(history, replicas, initial_stock),
+        staleness=check_staleness(history, initial_stock),
+        convergence=None if replicas is None else check_convergence(replicas, settle_timeout),
+    )
