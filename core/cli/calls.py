@@ -19,27 +19,19 @@ class CallFailed(Exception):
 
 def invoke(channel: grpc.Channel, service: str, action: Action, request: Message) -> Any:
     """Call `action`'s RPC on `service`; a stream is read to the end."""
+    method = pb.DESCRIPTOR.services_by_name[service].methods_by_name[action.rpc]
+    response = getattr(pb, method.output_type.name)
     path = f"/{service}/{action.rpc}"
-    response = type(_response_prototype(action))
     codec: dict[str, Any] = {
         "request_serializer": type(request).SerializeToString,
         "response_deserializer": response.FromString,
     }
     try:
-        if action.rpc == "RetrieveClientOrders":
+        if method.server_streaming:
             return list(channel.unary_stream(path, **codec)(request, timeout=TIMEOUT_S))
         return channel.unary_unary(path, **codec)(request, timeout=TIMEOUT_S)
     except grpc.RpcError as error:
         raise CallFailed(_explain(error)) from None
-
-
-def _response_prototype(action: Action) -> Message:
-    kinds = {"RetrieveClient": pb.Client(), "RetrieveProduct": pb.Product()}
-    if action.rpc in kinds:
-        return kinds[action.rpc]
-    if action.rpc in ("RetrieveOrder", "RetrieveClientOrders"):
-        return pb.Order()
-    return pb.Reply()
 
 
 def _explain(error: grpc.RpcError) -> str:

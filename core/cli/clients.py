@@ -29,7 +29,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         parser.set_defaults(run=run, portal=portal)
 
 
-def _address(text: str) -> str:
+def parse_target(text: str) -> str:
+    """HOST:PORT, or a bare PORT meaning 127.0.0.1 (the seed passed only a port)."""
     if text.isdigit():
         return f"127.0.0.1:{parse_port(text)}"
     host, port = parse_address(text)
@@ -39,7 +40,7 @@ def _address(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     service, actions = PORTALS[args.portal]
     try:
-        address = _address(args.address)
+        address = parse_target(args.address)
     except ConfigError as error:
         print(f"testbed {args.portal}: {error}", file=sys.stderr)
         return 2

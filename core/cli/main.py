@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from core.cli import clients, cluster, demo, serve, tools
+from core.cli import clients, cluster, compare, demo, serve, tools
 
 
 def parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def parser() -> argparse.ArgumentParser:
     clients.add_parsers(commands)
     cluster.add_parser(commands)
     demo.add_parser(commands)
+    compare.add_parser(commands)
     tools.add_parsers(commands)
     return root
 

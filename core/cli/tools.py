@@ -7,7 +7,7 @@ import sys
 import grpc
 
 from core import registry
-from core.cli.clients import _address
+from core.cli.clients import parse_target
 from core.config import ConfigError
 from core.portals.control import fetch_status
 
@@ -33,7 +33,7 @@ def show_status(args: argparse.Namespace) -> int:
     failed = 0
     for text in args.addresses:
         try:
-            address = _address(text)
+            address = parse_target(text)
             with grpc.insecure_channel(address) as channel:
                 document = fetch_status(channel)
         except (ConfigError, grpc.RpcError) as error:
