@@ -23,16 +23,20 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# Built once: json.loads with hooks builds a new decoder per call, a hot-path cost.
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
 def _load(text: str, what: str) -> Any:
-    size = len(text.encode("utf-8"))
-    if size > MAX_DATA_BYTES:
+    # A character is at most 4 UTF-8 bytes: short texts need no encoding to be measured.
+    if len(text) * 4 > MAX_DATA_BYTES and (size := len(text.encode("utf-8"))) > MAX_DATA_BYTES:
         raise InvalidInput(
             f"the {what} data is {size} bytes; at most {MAX_DATA_BYTES} bytes are allowed"
         )
     if not text.strip():
         raise InvalidInput(f"the {what} data is empty; send a JSON object")
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise InvalidInput(f"the {what} data is not valid JSON: {error}") from None
     except InvalidInput:

@@ -38,8 +38,11 @@ class Stream:
 Route = Write | Read | Stream
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # built once: it is on every read's path
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _ENCODER.encode(value)
 
 
 def _client(cid: str, record: Any) -> pb.Client:
