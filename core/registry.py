@@ -48,6 +48,16 @@ def strategies(manager: pluggy.PluginManager | None = None) -> dict[str, Strateg
     return found
 
 
+def builtins() -> dict[str, StrategyDescriptor]:
+    """The strategies of the BUILTINS modules alone, without third-party plugins."""
+    return {
+        descriptor.name: descriptor
+        for plugin_name, descriptors in _by_plugin(plugin_manager())
+        if plugin_name in BUILTINS
+        for descriptor in descriptors
+    }
+
+
 def _by_plugin(
     manager: pluggy.PluginManager,
 ) -> list[tuple[str, list[StrategyDescriptor]]]:

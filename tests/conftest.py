@@ -1,7 +1,7 @@
 """Selecting the strategy under test and starting its cluster.
 
 `--strategy NAME` (or TESTBED_STRATEGY) picks the strategy; `--servers N` (or
-TESTBED_SERVERS) the cluster size, by default 3 where the strategy allows it.
+TESTBED_CLUSTER_SIZE) the cluster size, by default 3 where the strategy allows it.
 """
 
 import itertools
@@ -21,7 +21,7 @@ from tests.support.api import Api
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--strategy", default=os.environ.get("TESTBED_STRATEGY", "memory"))
-    parser.addoption("--servers", type=int, default=os.environ.get("TESTBED_SERVERS"))
+    parser.addoption("--servers", type=int, default=os.environ.get("TESTBED_CLUSTER_SIZE"))
 
 
 @pytest.fixture(scope="session")

@@ -40,16 +40,36 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "results.json, plots and report.html into --out."
         ),
     )
-    parser.add_argument("--strategies", help="comma-separated (default: every built-in one)")
-    parser.add_argument("--scenario", help="crud, order-rush, read-your-writes or mixed")
-    parser.add_argument("--users", help="user counts, one load run each (default 4,16)")
-    parser.add_argument("--duration", help="load per user count: 30s, 2m, 1m30s (default 10s)")
-    parser.add_argument("--servers", help="servers per cluster, capped per strategy (default 3)")
-    parser.add_argument("--faults", help="none, kill-server, kill-leader, restart-server; or a,b")
-    parser.add_argument("--out", type=Path, help="directory (default results/compare-<time>)")
-    parser.add_argument("--seed", help="scenario seed, for repeatable runs (default 1)")
-    parser.add_argument("--settle-timeout", help="seconds replicas get to agree (default 10)")
-    parser.add_argument("--processes", help="Locust processes per load run (default 1)")
+    parser.add_argument(
+        "--strategies", metavar="A,B", help="comma-separated (default: every built-in one)"
+    )
+    parser.add_argument(
+        "--scenario", metavar="NAME", help="crud, order-rush, read-your-writes or mixed"
+    )
+    parser.add_argument(
+        "--users", metavar="N,N", help="user counts, one load run each (default 4,16)"
+    )
+    parser.add_argument(
+        "--duration", metavar="TIME", help="load per user count: 30s, 2m, 1m30s (default 10s)"
+    )
+    parser.add_argument(
+        "--servers", metavar="N", help="servers per cluster, capped per strategy (default 3)"
+    )
+    parser.add_argument(
+        "--faults", metavar="F,F", help="none, kill-server, kill-leader, restart-server; or a,b"
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="directory (default results/compare-<time>)"
+    )
+    parser.add_argument(
+        "--seed", metavar="N", help="scenario seed, for repeatable runs (default 1)"
+    )
+    parser.add_argument(
+        "--settle-timeout", metavar="S", help="seconds replicas get to agree (default 10)"
+    )
+    parser.add_argument(
+        "--processes", metavar="N", help="Locust processes per load run (default 1)"
+    )
     parser.add_argument(
         "-o", "--option", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
         help="a strategy's option, e.g. pysyncobj-raft.read=local (repeatable)",
@@ -108,7 +128,7 @@ def _plan(args: argparse.Namespace) -> "Plan":
         duration=p.parse_duration(given("duration")),
         servers=p.parse_count(given("servers"), "servers"),
         faults=faults.parse_faults(given("faults")),
-        out=args.out or Path("results") / f"compare-{stamp}",
+        out=(args.out or Path("results") / f"compare-{stamp}").absolute(),
         seed=p.parse_count(given("seed"), "seed", minimum=0),
         settle_timeout=p.parse_seconds(given("settle_timeout"), "settle timeout"),
         options=options,

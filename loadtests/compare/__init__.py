@@ -1,0 +1,27 @@
+"""`testbed compare`: the same load on every strategy, measured and checked side by side.
+
+`compare(plan, progress)` runs it (runner.py) and returns a `Comparison`;
+`write_outputs` leaves results.json, the plots and report.html in the plan's
+directory; `summary_table` is what the terminal shows at the end.
+"""
+
+from loadtests.compare.model import Comparison, FaultEvent, LoadRun, StrategyRun
+from loadtests.compare.outputs import Outputs, write_outputs
+from loadtests.compare.plan import SCENARIOS, Plan, PlanError
+from loadtests.compare.progress import Progress, summary_table
+from loadtests.compare.runner import compare
+
+__all__ = [
+    "SCENARIOS",
+    "Comparison",
+    "FaultEvent",
+    "LoadRun",
+    "Outputs",
+    "Plan",
+    "PlanError",
+    "Progress",
+    "StrategyRun",
+    "compare",
+    "summary_table",
+    "write_outputs",
+]

@@ -1,0 +1,76 @@
+"""What a comparison found: per strategy its load runs, replicas and checkers' report.
+
+The runner builds these; results.json, the report and the terminal table read them.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final, cast
+
+from core.strategy import OptionValue
+from loadtests.checkers import AnomalyCounts, Report
+from loadtests.compare.plan import Plan
+from loadtests.compare.stats import Summary, span, summarize
+from loadtests.history import Operation, Replicas
+
+SECRETS: Final = ("password", "secret", "token")
+ANOMALIES: Final = tuple(AnomalyCounts.__annotations__)  # results.json's anomaly keys, in order
+
+
+@dataclass(frozen=True)
+class FaultEvent:
+    fault: str
+    server: str | None  # the server it struck; None when it struck nothing
+    at_s: float  # seconds after the load run started
+    note: str
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """One Locust run at one user count."""
+
+    users: int
+    history: tuple[Operation, ...]
+    files: tuple[Path, ...]  # the history files it wrote
+    faults: tuple[FaultEvent, ...] = ()
+
+    def summary(self) -> Summary:
+        return summarize(self.history, span(self.history))
+
+
+@dataclass(frozen=True)
+class StrategyRun:
+    name: str
+    consistency: str
+    servers: tuple[str, ...]  # the cluster's server names
+    options: Mapping[str, OptionValue]  # resolved: defaults filled in
+    loads: tuple[LoadRun, ...]
+    history: tuple[Operation, ...]  # every load run's, in order: the report's indices
+    replicas: Replicas
+    report: Report
+    notes: tuple[str, ...] = ()  # faults skipped, servers restarted, ...
+
+    def shown_options(self) -> dict[str, OptionValue]:
+        """The options with secrets masked: results and reports get shared."""
+        return {
+            name: "***" if value and any(word in name for word in SECRETS) else value
+            for name, value in self.options.items()
+        }
+
+    def anomalies(self) -> Mapping[str, int]:
+        """The checkers' counts, by name (results.json's "anomalies")."""
+        return cast(Mapping[str, int], self.report.counts())
+
+    def summary(self) -> Summary:
+        """Over every load run; the duration is the sum of their spans (not the gaps)."""
+        return summarize(self.history, sum(span(load.history) for load in self.loads))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    plan: Plan
+    started: datetime  # wall clock, for people
+    runs: tuple[StrategyRun, ...]
+    failed: Mapping[str, str]  # strategy -> why it could not be measured

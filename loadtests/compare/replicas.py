@@ -1,0 +1,94 @@
+"""After the load: poll every server's digest until they agree, then read each one's state.
+
+The polls (`DigestSample`) time the convergence; the final snapshot is each
+server's digest and its stock of every product the history names, read from that
+server (an eventual strategy answers from its own replica).
+"""
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import grpc
+
+from core.portals.control import fetch_status
+from loadtests.checkers.records import stock
+from loadtests.history import DigestSample, Operation, Replicas, ReplicaState
+from proto import api_pb2, api_pb2_grpc
+
+POLL_S: Final = 0.05
+RPC_TIMEOUT_S: Final = 5.0
+
+
+def products(history: Iterable[Operation]) -> list[str]:
+    return sorted({o.key for o in history if o.table == "products" and o.key is not None})
+
+
+def _digests(channels: Mapping[str, grpc.Channel]) -> dict[str, str]:
+    found = {}
+    for name, channel in channels.items():
+        try:
+            found[name] = str(fetch_status(channel, RPC_TIMEOUT_S)["digest"])
+        except grpc.RpcError:
+            continue  # a server that does not answer is left out of this poll
+    return found
+
+
+def settle(channels: Mapping[str, grpc.Channel], timeout: float) -> list[DigestSample]:
+    """Poll until every server answers with one digest, or `timeout` seconds pass."""
+    samples: list[DigestSample] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        digests = _digests(channels)
+        samples.append(DigestSample(time.monotonic(), digests))
+        if digests.keys() == channels.keys() and len(set(digests.values())) == 1:
+            return samples
+        if time.monotonic() > deadline:
+            return samples
+        time.sleep(POLL_S)
+
+
+def _stock(channel: grpc.Channel, pids: Iterable[str]) -> dict[str, int]:
+    stub: Any = api_pb2_grpc.AdminPortalStub(channel)
+    found = {}
+    for pid in pids:
+        product = stub.RetrieveProduct(api_pb2.ID(ID=pid), timeout=RPC_TIMEOUT_S)
+        if product.PID == "0":
+            continue  # not found: deleted, or never created on this server
+        try:
+            quantity = stock(json.loads(product.data))
+        except ValueError:
+            quantity = None
+        if quantity is not None:
+            found[pid] = quantity
+    return found
+
+
+def final_states(
+    channels: Mapping[str, grpc.Channel], pids: Iterable[str]
+) -> tuple[dict[str, ReplicaState], list[str]]:
+    """Each answering server's digest and stock; notes name the servers that did not answer."""
+    states, notes = {}, []
+    wanted = list(pids)
+    for name, channel in channels.items():
+        try:
+            digest = str(fetch_status(channel, RPC_TIMEOUT_S)["digest"])
+            states[name] = ReplicaState(digest, _stock(channel, wanted))
+        except grpc.RpcError as error:
+            notes.append(f"{name} left out of the final states: {error.code().name}")
+    return states, notes
+
+
+def collect(
+    addresses: Mapping[str, str], history: Iterable[Operation], timeout: float, stopped: float
+) -> tuple[Replicas, list[str]]:
+    """`addresses`: server name -> HOST:PORT; `stopped`: when the load stopped (monotonic)."""
+    channels = {name: grpc.insecure_channel(address) for name, address in addresses.items()}
+    try:
+        samples = settle(channels, timeout)
+        states, notes = final_states(channels, products(history))
+    finally:
+        for channel in channels.values():
+            channel.close()
+    return Replicas(states, tuple(samples), stopped), notes

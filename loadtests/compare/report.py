@@ -1,0 +1,274 @@
+"""report.html: one self-contained page (inline CSS, plots as data: URIs) for people.
+
+Side by side per strategy: throughput, latency percentiles, errors and anomalies;
+then per strategy its user counts, its operations and a few concrete examples of
+each anomaly the checkers found, with the operations that show it.
+"""
+
+import base64
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any, Final
+
+from loadtests.checkers import Example
+from loadtests.compare.model import ANOMALIES, Comparison, StrategyRun
+from loadtests.compare.numbers import ms, per_second, share
+from loadtests.compare.stats import Summary, by_operation
+from loadtests.history import Operation
+
+CAPTIONS: Final = {
+    "latency_cdf": "Share of operations answered within a latency, per strategy.",
+    "throughput": "Operations per second at each user count (measured from the history).",
+    "anomalies": "Anomalies per strategy; zero is what a correct strategy shows.",
+}
+MEANINGS: Final = {
+    "linearizability": "client records whose history no single order of operations explains",
+    "stale_reads": "reads that missed a write acknowledged before they started",
+    "oversold_units": "units sold beyond the stock there was",
+    "lost_writes": "stock units that acknowledged writes moved but a replica does not show",
+    "divergent_replicas": "replicas whose final state differs from the majority's",
+}
+STYLE: Final = """
+body { font: 14px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max-width: 1150px;
+       padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+.meta, small { color: #666; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 13px; }
+th, td { padding: 3px 7px; border-bottom: 1px solid #e4e4e4; text-align: right; }
+td { white-space: nowrap; }
+th { background: #f3f3f3; vertical-align: bottom; } td.name, th.name { text-align: left; }
+td.bad { color: #b00; font-weight: 600; } td.good { color: #080; }
+.ops td, .ops th { text-align: left; white-space: normal; }
+.ops td { font: 12px/1.3 ui-monospace, monospace; }
+.plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1em; }
+figure { margin: 0; } figure img { width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+details { margin: 0.4em 0 0.8em; } summary { cursor: pointer; }
+.note { color: #7a5200; }
+"""
+
+
+def _cell(text: object, kind: str = "") -> str:
+    return (
+        f'<td class="{kind}">{escape(str(text))}</td>' if kind else f"<td>{escape(str(text))}</td>"
+    )
+
+
+def _table(head: Sequence[str], rows: Iterable[str], kind: str = "") -> str:
+    first, *rest = head
+    header = f'<th class="name">{escape(first)}</th>' + "".join(
+        f"<th>{escape(h)}</th>" for h in rest
+    )
+    css = f' class="{kind}"' if kind else ""
+    return f"<table{css}><tr>{header}</tr>{''.join(rows)}</table>"
+
+
+def _latency_cells(summary: Summary) -> str:
+    latency = summary.latency_ms
+    values = (
+        (None,) * 4 if latency is None else (latency.p50, latency.p95, latency.p99, latency.max)
+    )
+    return "".join(_cell(ms(v)) for v in values)
+
+
+def _summary_row(run: StrategyRun) -> str:
+    summary = run.summary()
+    anomalies = run.anomalies()
+    convergence = run.report.convergence
+    converged = convergence is not None and convergence.converged
+    return (
+        f'<tr><td class="name"><a href="#{escape(run.name)}">{escape(run.name)}</a>'
+        f"<br><small>{escape(run.consistency)}</small></td>"
+        + _cell(len(run.servers))
+        + _cell(f"{summary.operations:,}")
+        + _cell(per_second(summary.throughput_ops_s))
+        + _latency_cells(summary)
+        + _cell(
+            f"{summary.errors:,} ({share(summary.errors, summary.operations)})",
+            "bad" if summary.errors else "",
+        )
+        + _cell(f"{summary.refused:,}")
+        + "".join(_cell(f"{anomalies[k]:,}", "bad" if anomalies[k] else "good") for k in ANOMALIES)
+        + _cell("yes" if converged else "no", "good" if converged else "bad")
+        + "</tr>"
+    )
+
+
+def _overview(comparison: Comparison) -> str:
+    head = [
+        "strategy", "servers", "operations", "ops/s",
+        "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "refused",
+        *(k.replace("_", " ") for k in ANOMALIES), "converged",
+    ]  # fmt: skip
+    meanings = "".join(
+        f"<li><b>{escape(k.replace('_', ' '))}</b>: {escape(v)}</li>" for k, v in MEANINGS.items()
+    )
+    return (
+        "<h2>Summary</h2>"
+        + _table(head, map(_summary_row, comparison.runs))
+        + "<p>Latencies are every operation's, from the recorded history (not Locust's"
+        " rounded statistics). <b>errors</b>: timeouts, transport failures, 503s, 500s,"
+        " failed reads; <b>refused</b>: business refusals such as not enough stock.</p>"
+        + f"<ul>{meanings}</ul>"
+    )
+
+
+def _plots(images: Mapping[str, Path]) -> str:
+    figures = []
+    for name, path in images.items():
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        caption = escape(CAPTIONS.get(name, name))
+        figures.append(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+    return f'<h2>Plots</h2><div class="plots">{"".join(figures)}</div>'
+
+
+def _by_users(run: StrategyRun) -> str:
+    rows = []
+    for load in run.loads:
+        s = load.summary()
+        faults = "; ".join(f"{e.fault} at {e.at_s:.1f} s: {e.note}" for e in load.faults) or "-"
+        rows.append(
+            f'<tr><td class="name">{load.users}</td>'
+            + _cell(f"{s.operations:,}") + _cell(per_second(s.throughput_ops_s))
+            + _latency_cells(s) + _cell(f"{s.errors:,}") + _cell(f"{s.refused:,}")
+            + f'<td class="name">{escape(faults)}</td></tr>'
+        )  # fmt: skip
+    head = ["users", "operations", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
+            "refused", "faults"]  # fmt: skip
+    return "<h3>Per user count</h3>" + _table(head, rows)
+
+
+def _by_operation(run: StrategyRun) -> str:
+    summaries = by_operation(run.history, run.summary().duration_s)
+    rows = [
+        f'<tr><td class="name">{escape(op)}</td>'
+        + _cell(f"{s.operations:,}") + _cell(per_second(s.throughput_ops_s)) + _latency_cells(s)
+        + _cell(f"{s.errors:,}", "bad" if s.errors else "") + _cell(share(s.errors, s.operations))
+        + _cell(f"{s.refused:,}") + "</tr>"
+        for op, s in summaries.items()
+    ]  # fmt: skip
+    head = ["operation", "count", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
+            "error rate", "refused"]  # fmt: skip
+    return "<h3>Per operation</h3>" + _table(head, rows)
+
+
+def _compact(value: Any, limit: int = 140) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _operations(operations: Sequence[Operation], origin: float) -> str:
+    rows = [
+        f"<tr><td>{(o.invoke - origin) * 1000:,.3f}</td><td>{ms((o.complete - o.invoke) * 1000)}"
+        f"</td><td>{escape(o.process)}</td><td>{escape(o.server)}</td><td>{escape(o.op)}</td>"
+        f"<td>{escape(_compact(o.args))}</td><td>{escape(o.outcome)}</td>"
+        f"<td>{escape(_compact(o.result))}</td></tr>"
+        for o in operations
+    ]
+    head = ["start ms", "took ms", "client", "server", "operation", "arguments", "outcome",
+            "result"]  # fmt: skip
+    return _table(head, rows, "ops")
+
+
+def _examples(title: str, examples: Sequence[Example], origin: float) -> str:
+    """The checkers' examples (a few of each kind), the first one unfolded."""
+    shown = "".join(
+        f"<details{' open' if i == 0 else ''}><summary>{escape(e.what)}</summary>"
+        f"{_operations(e.operations, origin)}</details>"
+        for i, e in enumerate(examples)
+    )
+    return f"<h4>{escape(title)}</h4>{shown}" if shown else ""
+
+
+def _convergence(run: StrategyRun) -> str:
+    convergence = run.report.convergence
+    if convergence is None:
+        return ""
+    if convergence.divergent:
+        digests = ", ".join(
+            f"{name}: {state.digest[:12]}" for name, state in sorted(run.replicas.servers.items())
+        )
+        return (
+            f'<p class="note">{convergence.divergent} of {convergence.replicas} replicas ended'
+            f" with a state different from the majority's ({escape(digests)}).</p>"
+        )
+    if convergence.replicas == 1:
+        return "<p>One replica: nothing to converge.</p>"
+    took = convergence.time_to_converge
+    when = "" if took is None else f" {took:.2f} s after the load stopped"
+    return f"<p>All {convergence.replicas} replicas reached the same state{when}.</p>"
+
+
+def _anomalies(run: StrategyRun) -> str:
+    report = run.report
+    origin = min((o.invoke for o in run.history), default=0.0)
+    staleness = report.staleness
+    lag = staleness.lag
+    lag_text = "" if lag is None else (
+        f"; they missed writes by p50 {ms(lag.p50 * 1000)} ms, p99 {ms(lag.p99 * 1000)} ms,"
+        f" max {ms(lag.max * 1000)} ms"
+    )  # fmt: skip
+    summary = (
+        f"<p>{report.linearizability.keys:,} client records checked for linearizability;"
+        f" {staleness.reads:,} reads checked, {staleness.stale:,} stale"
+        f" ({share(staleness.stale, staleness.reads)}){escape(lag_text)};"
+        f" {report.stock.negative_reads:,} reads of negative stock.</p>"
+    )
+    sections = (
+        _examples("Not linearizable", report.linearizability.examples, origin)
+        + _examples("Stock", report.stock.examples, origin)
+        + _examples("Stale reads", staleness.examples, origin)
+    )
+    return "<h3>Anomalies</h3>" + summary + _convergence(run) + (sections or "<p>None found.</p>")
+
+
+def _strategy(run: StrategyRun) -> str:
+    options = ", ".join(f"{k} = {v!r}" for k, v in run.shown_options().items()) or "none"
+    notes = "".join(f'<p class="note">{escape(note)}</p>' for note in run.notes)
+    return (
+        f'<h2 id="{escape(run.name)}">{escape(run.name)}</h2>'
+        f'<p class="meta">{len(run.servers)} server(s): {escape(", ".join(run.servers))};'
+        f" options: {escape(options)}</p>{notes}"
+        + _by_users(run) + _by_operation(run) + _anomalies(run)
+    )  # fmt: skip
+
+
+def _failed(failed: Mapping[str, str]) -> str:
+    if not failed:
+        return ""
+    items = "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in failed.items())
+    return f"<h2>Not measured</h2><ul>{items}</ul>"
+
+
+def render(
+    comparison: Comparison, images: Mapping[str, Path], environment: Mapping[str, Any]
+) -> str:
+    plan = comparison.plan
+    faults = ", ".join(plan.faults) or "none"
+    meta = (
+        f"users {', '.join(map(str, plan.users))} · {plan.duration} s of load per user count ·"
+        f" {plan.servers} servers requested · faults: {faults} · seed {plan.seed} ·"
+        f" {environment['time']} · Python {environment['python']} on {environment['platform']},"
+        f" {environment['cpu_count']} CPUs"
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Strategies compared: {escape(plan.scenario)}</title><style>{STYLE}</style>"
+        f"</head><body><h1>Replication strategies compared: scenario {escape(plan.scenario)}</h1>"
+        f'<p class="meta">{escape(meta)}</p>'
+        + _overview(comparison) + _plots(images)
+        + "".join(map(_strategy, comparison.runs)) + _failed(comparison.failed)
+        + "</body></html>\n"
+    )  # fmt: skip
+
+
+def write_report(
+    comparison: Comparison, images: Mapping[str, Path], environment: Mapping[str, Any], path: Path
+) -> None:
+    path.write_text(render(comparison, images, environment), encoding="utf-8")

@@ -1,0 +1,129 @@
+"""results.json: the comparison's numbers, for programs (schema in README.md).
+
+The keys the issue fixes come first in each strategy's object (throughput_ops_s,
+latency_ms, errors, operations, anomalies, converged); the breakdowns per user
+count and per operation, and the checkers' details, follow.
+"""
+
+import importlib.metadata
+import json
+import os
+import platform
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from loadtests.compare.model import Comparison, LoadRun, StrategyRun
+from loadtests.compare.stats import Latency, Summary, by_operation
+
+
+def _latency(latency: Latency | None) -> dict[str, float] | None:
+    return None if latency is None else asdict(latency)
+
+
+def _summary(summary: Summary) -> dict[str, Any]:
+    return {
+        "throughput_ops_s": summary.throughput_ops_s,
+        "latency_ms": _latency(summary.latency_ms),
+        "errors": summary.errors,
+        "operations": summary.operations,
+        "refused": summary.refused,
+        "load_s": summary.duration_s,
+    }
+
+
+def _load(load: LoadRun, out: Path) -> dict[str, Any]:
+    return {
+        "users": load.users,
+        **_summary(load.summary()),
+        "faults": [asdict(event) for event in load.faults],
+        "histories": [_relative(path, out) for path in load.files],
+    }
+
+
+def _relative(path: Path, out: Path) -> str:
+    return str(path.relative_to(out)) if path.is_relative_to(out) else str(path)
+
+
+def _checks(run: StrategyRun) -> dict[str, Any]:
+    report = run.report
+    lag = report.staleness.lag
+    convergence = report.convergence
+    return {
+        "reads_checked": report.staleness.reads,
+        "stale_read_share": report.staleness.share,
+        "staleness_lag_ms": None if lag is None else {k: v * 1000 for k, v in asdict(lag).items()},
+        "unexplained_reads": report.staleness.unexplained,
+        "negative_stock_reads": report.stock.negative_reads,
+        "client_records_checked": report.linearizability.keys,
+        "inconclusive_records": list(report.linearizability.inconclusive),
+        "lost_units_by_replica": dict(report.stock.lost_units_by_replica),
+        "divergent_servers": [] if convergence is None else list(convergence.divergent_servers),
+        "time_to_converge_s": None if convergence is None else convergence.time_to_converge,
+    }
+
+
+def strategy_results(run: StrategyRun, out: Path) -> dict[str, Any]:
+    summary = run.summary()
+    convergence = run.report.convergence
+    return {
+        "throughput_ops_s": summary.throughput_ops_s,
+        "latency_ms": _latency(summary.latency_ms),
+        "errors": summary.errors,
+        "operations": summary.operations,
+        "anomalies": dict(run.anomalies()),
+        "converged": convergence is not None and convergence.converged,
+        "consistency": run.consistency,
+        "servers": list(run.servers),
+        "refused": summary.refused,
+        "load_s": summary.duration_s,
+        "by_users": [_load(load, out) for load in run.loads],
+        "by_operation": {
+            op: _summary(s) for op, s in by_operation(run.history, summary.duration_s).items()
+        },
+        "checks": _checks(run),
+        "notes": list(run.notes),
+    }
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def environment(comparison: Comparison) -> dict[str, Any]:
+    plan = comparison.plan
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "locust": _version("locust"),
+        "testbed": _version("replication-testbed"),
+        "strategy_options": {run.name: run.shown_options() for run in comparison.runs},
+        "seed": plan.seed,
+        "faults": list(plan.faults),
+        "servers_requested": plan.servers,
+        "settle_timeout_s": plan.settle_timeout,
+        "locust_processes": plan.processes,
+        "time": comparison.started.isoformat(timespec="seconds"),
+    }
+
+
+def results(comparison: Comparison) -> dict[str, Any]:
+    plan = comparison.plan
+    return {
+        "strategies": {run.name: strategy_results(run, plan.out) for run in comparison.runs},
+        "scenario": plan.scenario,
+        "users": list(plan.users),
+        "duration_s": float(plan.duration),
+        "environment": environment(comparison),
+        "failed": dict(comparison.failed),
+    }
+
+
+def write_results(comparison: Comparison, path: Path) -> dict[str, Any]:
+    document = results(comparison)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return document

@@ -1,0 +1,90 @@
+"""Throughput, latency percentiles and error counts, from the history's raw floats.
+
+Locust rounds response times to whole milliseconds; the history keeps
+time.monotonic() readings, so every number here comes from it. A load run's
+duration is its history's span: from the first call's invoke to the last reply.
+
+An operation is an error when the service did not do its job: a timeout, a
+transport failure, a 503, a 500, a read that failed. A business refusal (4xx: not
+enough stock, an ID that exists) is the service working, so it is counted apart
+as refused.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from loadtests.checkers.staleness import percentile
+from loadtests.history import Operation
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """Milliseconds, nearest-rank percentiles of complete - invoke."""
+
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    operations: int
+    errors: int
+    refused: int
+    duration_s: float
+    latency_ms: Latency | None  # None without operations
+
+    @property
+    def throughput_ops_s(self) -> float:
+        return self.operations / self.duration_s if self.duration_s > 0 else 0.0
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.operations if self.operations else 0.0
+
+
+def is_refusal(o: Operation) -> bool:
+    error = o.result.get("error")
+    return o.outcome == "fail" and isinstance(error, int) and 400 <= error < 500
+
+
+def is_error(o: Operation) -> bool:
+    return o.outcome != "ok" and not is_refusal(o)
+
+
+def span(history: Sequence[Operation]) -> float:
+    if not history:
+        return 0.0
+    return max(o.complete for o in history) - min(o.invoke for o in history)
+
+
+def latency(history: Sequence[Operation]) -> Latency | None:
+    if not history:
+        return None
+    ordered = sorted((o.complete - o.invoke) * 1000 for o in history)
+    return Latency(
+        p50=percentile(ordered, 0.50),
+        p95=percentile(ordered, 0.95),
+        p99=percentile(ordered, 0.99),
+        max=ordered[-1],
+    )
+
+
+def summarize(history: Sequence[Operation], duration_s: float) -> Summary:
+    return Summary(
+        operations=len(history),
+        errors=sum(map(is_error, history)),
+        refused=sum(map(is_refusal, history)),
+        duration_s=duration_s,
+        latency_ms=latency(history),
+    )
+
+
+def by_operation(history: Sequence[Operation], duration_s: float) -> dict[str, Summary]:
+    """One summary per RPC, over the same duration (so their throughputs add up)."""
+    groups: dict[str, list[Operation]] = defaultdict(list)
+    for o in history:
+        groups[o.op].append(o)
+    return {op: summarize(groups[op], duration_s) for op in sorted(groups)}

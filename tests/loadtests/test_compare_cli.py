@@ -1,0 +1,98 @@
+"""`testbed compare`'s arguments: parsed, defaulted, and refused in one clear line."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+from core import registry
+from core.cli.main import main
+from loadtests.compare import SCENARIOS, Progress
+from loadtests.compare.faults import parse_faults
+from loadtests.compare.load import Counted
+from loadtests.compare.plan import (
+    PlanError,
+    locustfile,
+    parse_duration,
+    parse_options,
+    parse_users,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30", 30), ("30s", 30), ("2m", 120), ("1m30s", 90), ("1h", 3600)]
+)
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "10x", "1.5s", "s", "-3s", "0s"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(PlanError, match="duration"):
+        parse_duration(text)
+
+
+def test_users_and_options() -> None:
+    assert parse_users("1,16,64") == (1, 16, 64)
+    with pytest.raises(PlanError, match="at least 1"):
+        parse_users("4,0")
+    assert parse_options(["pysyncobj-raft.read=local"], ("pysyncobj-raft",)) == {
+        "pysyncobj-raft": {"read": "local"}
+    }
+    with pytest.raises(PlanError, match="not being compared"):
+        parse_options(["memory.x=1"], ("pysyncobj-raft",))
+
+
+def test_faults() -> None:
+    assert parse_faults("none") == ()
+    assert parse_faults("kill-server,kill-leader") == ("kill-server", "kill-leader")
+    with pytest.raises(PlanError, match="none, kill-server, kill-leader, restart-server"):
+        parse_faults("crash")
+
+
+def test_every_scenario_has_its_locustfile() -> None:
+    for scenario in SCENARIOS:
+        assert locustfile(scenario).is_file(), scenario
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--strategies", "memory,nope"], "unknown strategy 'nope'; known strategies: {known}"),
+        (["--duration", "10x"], "duration '10x' is not like 30s, 2m or 1m30s"),
+        (
+            ["--scenario", "rush"],
+            "unknown scenario 'rush'; the scenarios are: crud, order-rush, read-your-writes, mixed",
+        ),
+        (["--users", "4,a"], "users '4,a' must be whole numbers separated by commas"),
+        (["--servers", "0"], "servers must be at least 1, not 0"),
+        (["--faults", "kill-all"], "unknown fault 'kill-all'"),
+        (["-o", "memory.nope=1"], "strategy 'memory' has no option 'nope'"),
+    ],
+)
+def test_bad_arguments_get_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["compare", "--out", str(tmp_path / "out"), *argv]) == 2
+    error = capsys.readouterr().err
+    known = ", ".join(sorted(registry.strategies()))
+    assert error.startswith(f"testbed compare: {message.format(known=known)}")
+    assert error.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_progress_redraws_on_a_terminal_and_prints_lines_in_a_log() -> None:
+    terminal, log = io.StringIO(), io.StringIO()
+    for stream, live in ((terminal, True), (log, False)):
+        progress = Progress(stream, live=live)
+        progress.load("memory", 4, None, 10, None)
+        progress.load("memory", 4, 1.0, 10, Counted(120, 120.0))
+        progress.load("memory", 4, 2.0, 10, Counted(250, 125.0))
+        progress.say("memory: load stopped")
+    assert terminal.getvalue().count("\r\x1b[K") == 4
+    assert "memory · 4 users [####................]  2.0/10 s · 250 ops (125.0/s)" in (
+        terminal.getvalue()
+    )
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 2 and "starting Locust" in lines[0]
+    assert lines[1].endswith("memory: load stopped")

@@ -1,0 +1,174 @@
+"""A tiny `testbed compare` end to end: real clusters, real Locust, real checkers.
+
+Beside memory and pysyncobj-raft it runs `ack-before-apply`, a strategy that is
+broken on purpose and registered only here: it answers a write as soon as it has
+decided it, and applies the effects a moment later. Its servers are started by the
+launcher in other processes, so it is installed as a third-party distribution (a
+module and its entry point) in a directory on the children's PYTHONPATH.
+The comparison must find anomalies in it, and none in the two correct strategies.
+"""
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core import registry
+from core.cli.main import main
+from loadtests.history import Operation, read_history
+
+BROKEN = "ack-before-apply"
+BROKEN_MODULE = '''
+"""Acknowledges a write once decided; applies it DELAY seconds later (broken on purpose)."""
+
+import queue
+import threading
+import time
+
+from core.hookspecs import hookimpl
+from core.replica import Replica
+from core.replication import Status
+from core.strategy import Option, StrategyDescriptor
+
+
+class AckBeforeApply:
+    def __init__(self, context):
+        self._node = context.node.name
+        self._delay = context.options["delay"]
+        self._replica = Replica()
+        self._pending = queue.SimpleQueue()
+        self._applier = threading.Thread(target=self._apply_later, daemon=True)
+
+    def start(self):
+        self._applier.start()
+
+    def execute(self, command):
+        outcome = self._replica.decide(command)
+        self._pending.put((time.monotonic() + self._delay, outcome.effects))
+        return outcome.reply
+
+    def _apply_later(self):
+        while True:
+            due, effects = self._pending.get()
+            time.sleep(max(0.0, due - time.monotonic()))
+            self._replica.apply(effects)
+
+    def read(self, query):
+        return self._replica.read(query)
+
+    def digest(self):
+        return self._replica.digest()
+
+    def status(self):
+        return Status(strategy="ack-before-apply", node=self._node, role="single")
+
+    def stop(self):
+        pass
+
+
+@hookimpl
+def testbed_strategies():
+    return [
+        StrategyDescriptor(
+            "ack-before-apply",
+            "answers writes before applying them (broken on purpose, for tests)",
+            AckBeforeApply,
+            options={"delay": Option(0.2, "seconds between answering and applying a write")},
+            max_servers=1,
+        )
+    ]
+'''
+STRATEGIES = ("memory", "pysyncobj-raft", BROKEN)
+
+
+@pytest.fixture(scope="module")
+def broken_strategy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The broken strategy as an installed plugin, for this process and its children."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "ack_before_apply.py").write_text(BROKEN_MODULE)
+    dist = site / "ack_before_apply-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ack-before-apply\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[testbed]\nack = ack_before_apply\n")
+    path = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH", "")) if p)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(site))
+        patch.setenv("PYTHONPATH", path)  # the servers the launcher spawns inherit it
+        registry.plugin_manager.cache_clear()
+        yield BROKEN
+    registry.plugin_manager.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def out(broken_strategy: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("compare") / "out"
+    code = main([
+        "compare", "--strategies", ",".join(STRATEGIES), "--scenario", "mixed",
+        "--users", "2,6", "--duration", "3s", "--servers", "3", "--out", str(directory),
+    ])  # fmt: skip
+    assert code == 0
+    return directory
+
+
+@pytest.fixture(scope="module")
+def results(out: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((out / "results.json").read_text())
+    return document
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    return ordered[math.ceil(q * len(ordered)) - 1]
+
+
+def _history(out: Path, files: list[str]) -> list[Operation]:
+    return [o for name in files for o in read_history(out / name)]
+
+
+def test_the_broken_strategy_is_caught_and_the_correct_ones_are_not(
+    results: dict[str, Any],
+) -> None:
+    strategies = results["strategies"]
+    assert set(strategies) == set(STRATEGIES)
+    for name in ("memory", "pysyncobj-raft"):
+        assert set(strategies[name]["anomalies"].values()) == {0}, name
+        assert strategies[name]["converged"] is True
+    assert sum(strategies[BROKEN]["anomalies"].values()) > 0
+    assert len(strategies["pysyncobj-raft"]["servers"]) == 3
+    assert len(strategies["memory"]["servers"]) == len(strategies[BROKEN]["servers"]) == 1
+
+
+def test_results_agree_with_the_recorded_history(out: Path, results: dict[str, Any]) -> None:
+    assert results["users"] == [2, 6] and results["duration_s"] == 3.0
+    for name, entry in results["strategies"].items():
+        runs = [_history(out, run["histories"]) for run in entry["by_users"]]
+        assert [run["users"] for run in entry["by_users"]] == [2, 6]
+        spans = [max(o.complete for o in h) - min(o.invoke for o in h) for h in runs]
+        operations = sum(map(len, runs))
+        assert entry["operations"] == operations > 0, name
+        assert entry["throughput_ops_s"] == pytest.approx(operations / sum(spans))
+        latencies = sorted((o.complete - o.invoke) * 1000 for h in runs for o in h)
+        assert entry["latency_ms"] == pytest.approx(
+            {
+                "p50": _percentile(latencies, 0.5),
+                "p95": _percentile(latencies, 0.95),
+                "p99": _percentile(latencies, 0.99),
+                "max": latencies[-1],
+            }
+        )
+        assert sum(op["operations"] for op in entry["by_operation"].values()) == operations
+
+
+def test_the_report_is_written_with_its_plots(out: Path, results: dict[str, Any]) -> None:
+    page = (out / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 3
+    for name in STRATEGIES:
+        assert f'<h2 id="{name}">' in page
+    assert {p.name for p in (out / "plots").iterdir()} == {
+        "latency_cdf.png",
+        "throughput.png",
+        "anomalies.png",
+    }
