@@ -27,7 +27,7 @@ from core.launcher import LaunchError
 log = logging.getLogger(__name__)
 
 INSTALL_MOSQUITTO: Final = "install Mosquitto (Debian/Ubuntu: apt-get install mosquitto)"
-INSTALL_AMQTT: Final = "pip install 'replication-testbed[amqtt]'"
+INSTALL_AMQTT: Final = "pip install 'amqtt>=0.11,<0.13' (a dependency of this project)"
 START_TIMEOUT_S: Final = 10.0
 STOP_TIMEOUT_S: Final = 5.0
 PORT_ATTEMPTS: Final = 3
