@@ -82,15 +82,18 @@ def _method_handler(
     return grpc.unary_stream_rpc_method_handler(_stream(replicator, route, method.name), **codec)
 
 
-def portal_handlers(replicator: Replicator, service: str) -> list[grpc.GenericRpcHandler[Any, Any]]:
-    """Handlers for `service` under its own name and under the course's package name."""
+def add_portal(server: grpc.Server, replicator: Replicator, service: str) -> None:
+    """Serve `service` under its own name and under the course's package name.
+
+    Registered as the generated stubs do it: as registered methods, which gRPC matches
+    in its core, and as generic handlers too.
+    """
     routes = SERVICES[service]
     descriptor = pb.DESCRIPTOR.services_by_name[service]
     methods = {
         method.name: _method_handler(replicator, routes[method.name], method)
         for method in descriptor.methods
     }
-    return [
-        grpc.method_handlers_generic_handler(name, methods)
-        for name in (service, f"{COURSE_PACKAGE}.{service}")
-    ]
+    for name in (service, f"{COURSE_PACKAGE}.{service}"):
+        server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(name, methods)])
+        server.add_registered_method_handlers(name, methods)  # type: ignore[attr-defined]  # grpcio >= 1.62, newer than grpc-stubs

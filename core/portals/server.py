@@ -17,7 +17,7 @@ from core import registry
 from core.config import ClusterConfig, ServerConfig
 from core.portals.control import SERVICE as CONTROL_SERVICE
 from core.portals.control import control_handler
-from core.portals.handlers import portal_handlers
+from core.portals.handlers import add_portal
 from core.portals.routes import PORTAL_SERVICES
 from core.replication import Replicator
 from core.strategy import NodeContext
@@ -61,7 +61,7 @@ def start(cluster: ClusterConfig, node: ServerConfig, replicator: Replicator) ->
     )
     services = [PORTAL_SERVICES[portal] for portal in node.portals]
     for service in services:
-        server.add_generic_rpc_handlers(portal_handlers(replicator, service))
+        add_portal(server, replicator, service)
     server.add_generic_rpc_handlers([control_handler(replicator, node)])
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
