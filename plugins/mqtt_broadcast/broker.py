@@ -10,6 +10,7 @@ Mosquitto. `broker_kind` forces either one.
 import importlib.util
 import logging
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from core.launcher import LaunchError
+from core.lifetime import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,15 @@ MOSQUITTO_CONF: Final = """\
 listener {port} 127.0.0.1
 allow_anonymous true
 persistence false
+# Stay the user who started it: run as root, Mosquitto would switch to user mosquitto,
+# and a change of user cancels the parent-death signal it got (core.lifetime).
+user {user}
 # Small messages, sent at once: Nagle's algorithm would hold them for the peer's ACK.
 set_tcp_nodelay true
-# Keep QoS 1 messages for a server that is briefly away (the default, 1000, drops more).
+# Keep QoS 1 messages for a server that is briefly away (the default, 1000, drops more),
+# but forget the sessions of servers gone for good, so they stop queuing.
 max_queued_messages 100000
+persistent_client_expiration 1h
 log_dest stdout
 log_type error
 log_type warning
@@ -149,7 +156,7 @@ def _spawn(kind: str, workdir: Path, port: int) -> Broker:
     workdir.mkdir(parents=True, exist_ok=True)
     if kind == "mosquitto":
         config = workdir / "mosquitto.conf"
-        config.write_text(MOSQUITTO_CONF.format(port=port))
+        config.write_text(MOSQUITTO_CONF.format(port=port, user=pwd.getpwuid(os.geteuid()).pw_name))
         command = [find_mosquitto() or "mosquitto", "-c", str(config)]
     else:
         config = workdir / "amqtt.yaml"
@@ -158,7 +165,11 @@ def _spawn(kind: str, workdir: Path, port: int) -> Broker:
     log_file = workdir / f"{kind}.log"
     with open(log_file, "ab") as output:
         process = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,  # no broker outlives a killed launcher
         )
     return Broker(kind, port, process, log_file)
 
