@@ -7,7 +7,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,17 +105,24 @@ def test_status_shows_the_node(address: str) -> None:
     assert len(document["digest"]) == 64
 
 
-def _start_cluster(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, object]]:
+@contextmanager
+def _cluster_up(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+    """`testbed cluster up` in a subprocess; stopped afterwards if a test left it running."""
     ready = tmp_path / "ready.json"
     launcher = subprocess.Popen(
         [sys.executable, "-m", "core.cli.main", "cluster", "up", "--ready-file", str(ready)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not ready.exists():
-        assert launcher.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-    return launcher, json.loads(ready.read_text())
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            assert launcher.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        yield launcher, json.loads(ready.read_text())
+    finally:
+        if launcher.poll() is None:
+            launcher.terminate()
+        launcher.wait()
 
 
 def _gone(pid: int, timeout: float) -> bool:
@@ -128,21 +137,18 @@ def _gone(pid: int, timeout: float) -> bool:
 
 
 def test_cluster_up_writes_the_ready_file_and_stops_on_sigterm(tmp_path: Path) -> None:
-    launcher, ready = _start_cluster(tmp_path)
-    servers = ready["servers"]
-    assert isinstance(servers, list)
-    assert [(s["name"], s["portals"]) for s in servers] == [("s1", ["admin", "order"])]
-    assert ready["broker"] is None
-    assert cli("status", servers[0]["address"]).returncode == 0
-    launcher.send_signal(signal.SIGTERM)
-    assert launcher.wait(timeout=20) == 0
+    with _cluster_up(tmp_path) as (launcher, ready):
+        servers = ready["servers"]
+        assert [(s["name"], s["portals"]) for s in servers] == [("s1", ["admin", "order"])]
+        assert ready["broker"] is None
+        assert cli("status", servers[0]["address"]).returncode == 0
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=20) == 0
     assert _gone(servers[0]["pid"], timeout=5)
 
 
 def test_servers_do_not_outlive_a_killed_launcher(tmp_path: Path) -> None:
-    launcher, ready = _start_cluster(tmp_path)
-    servers = ready["servers"]
-    assert isinstance(servers, list)
-    launcher.kill()
-    launcher.wait()
-    assert _gone(servers[0]["pid"], timeout=10)
+    with _cluster_up(tmp_path) as (launcher, ready):
+        launcher.kill()
+        launcher.wait()
+    assert _gone(ready["servers"][0]["pid"], timeout=10)

@@ -18,16 +18,22 @@ def test_no_broker_outlives_a_killed_launcher(tmp_path: Path) -> None:
          "--servers", "2", "--ready-file", str(ready), "--workdir", str(workdir)],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        assert launcher.poll() is None and time.monotonic() < deadline
-        time.sleep(0.1)
-    broker = json.loads(ready.read_text())["broker"]
-    assert broker is not None
-    config_file = workdir / {"mosquitto": "mosquitto.conf", "amqtt": "amqtt.yaml"}[broker["kind"]]
-    assert _running(str(config_file))
-    launcher.kill()
-    launcher.wait()
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert launcher.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        broker = json.loads(ready.read_text())["broker"]
+        assert broker is not None
+        config_file = (
+            workdir / {"mosquitto": "mosquitto.conf", "amqtt": "amqtt.yaml"}[broker["kind"]]
+        )
+        assert _running(str(config_file))
+        launcher.kill()
+    finally:
+        if launcher.poll() is None:  # a failed check must not leave a cluster running
+            launcher.terminate()
+        launcher.wait()
     deadline = time.monotonic() + 10
     while _running(str(config_file)) and time.monotonic() < deadline:
         time.sleep(0.1)
