@@ -25,6 +25,7 @@ from typing import Final
 
 from core.launcher import LaunchError
 from core.lifetime import die_with_parent
+from core.ports import free_ports
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +125,10 @@ def choose_kind(requested: str) -> str:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start(kind: str, workdir: Path, port: int = 0) -> Broker:
     """Start a `kind` broker on 127.0.0.1:`port` (0: a free one) and wait until it listens."""
     for _ in range(PORT_ATTEMPTS):
-        broker = _spawn(kind, workdir, port or free_port())
+        broker = _spawn(kind, workdir, port or free_ports(1)[0])
         if _listening(broker):
             return broker
         broker.stop()

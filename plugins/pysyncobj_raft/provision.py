@@ -5,13 +5,13 @@ node's raft_address on its own host, its data_dir there) runs unchanged, and a
 cluster started again from the file it generated finds its journals where it left them.
 """
 
-import socket
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from core.config import ClusterConfig, ServerConfig
+from core.ports import free_ports
 from core.strategy import Provisioned
 
 LOOPBACK = "127.0.0.1"  # PySyncObj's transport pickles: nothing beyond this machine
@@ -31,12 +31,3 @@ def _complete(server: ServerConfig, workdir: Path, port: int | None) -> ServerCo
         settings["raft_address"] = f"{LOOPBACK}:{port}"
     settings.setdefault("data_dir", str((workdir / "raft" / server.name).resolve()))
     return replace(server, settings=settings)
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports free on the loopback now; all held open together so none repeats."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind((LOOPBACK, 0))
-        return [sock.getsockname()[1] for sock in sockets]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.launcher import LaunchError
+from core.ports import free_ports
 from plugins.mqtt_broadcast import broker as brokers
 from tests.plugins.mqtt_broadcast.conftest import StartCluster
 from tests.plugins.mqtt_broadcast.support import Servers, create_client, ok, wait_until
@@ -51,7 +52,7 @@ def make_credentials(directory: Path) -> None:
 
 class SecureBroker:
     def __init__(self, directory: Path) -> None:
-        self.port = brokers.free_port()
+        self.port = free_ports(1)[0]
         config = directory / "secure.conf"
         config.write_text(SECURE_CONF.format(port=self.port, dir=directory))
         executable = brokers.find_mosquitto() or "mosquitto"
