@@ -24,6 +24,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from core import registry
 from core.config import ClusterConfig, ServerConfig, to_mapping
+from core.lifetime import spawn
 from core.portals.server import PARENT_ENV
 from core.strategy import Service
 
@@ -118,14 +119,7 @@ class Cluster:
             "--config", str(self.config_file), "--name", server.name,
             "--ready-file", str(self._ready_file(server.name)),
         ]  # fmt: skip
-        with open(log, "ab") as output:
-            process = subprocess.Popen(
-                command,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, PARENT_ENV: str(os.getpid())},
-            )
+        process = spawn(command, log, env={**os.environ, PARENT_ENV: str(os.getpid())})
         return ServerProcess(server, process, log)
 
     def _ready_file(self, name: str) -> Path:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from core.launcher import LaunchError
-from core.lifetime import die_with_parent
+from core.lifetime import spawn
 from core.ports import free_ports
 
 log = logging.getLogger(__name__)
@@ -158,15 +158,7 @@ def _spawn(kind: str, workdir: Path, port: int) -> Broker:
         config.write_text(AMQTT_CONF.format(port=port))
         command = [sys.executable, "-m", "amqtt.scripts.broker_script", "-c", str(config)]
     log_file = workdir / f"{kind}.log"
-    with open(log_file, "ab") as output:
-        process = subprocess.Popen(
-            command,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=die_with_parent,  # no broker outlives a killed launcher
-        )
-    return Broker(kind, port, process, log_file)
+    return Broker(kind, port, spawn(command, log_file), log_file)  # ends with the launcher
 
 
 def _listening(broker: Broker) -> bool:
