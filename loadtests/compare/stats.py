@@ -40,10 +40,6 @@ class Summary:
     def throughput_ops_s(self) -> float:
         return self.operations / self.duration_s if self.duration_s > 0 else 0.0
 
-    @property
-    def error_rate(self) -> float:
-        return self.errors / self.operations if self.operations else 0.0
-
 
 def is_refusal(o: Operation) -> bool:
     error = o.result.get("error")
