@@ -30,7 +30,8 @@ class Replicator(Protocol):
 
     `execute` runs a command through the strategy and returns the reply the
     shared state machine computed, or a 503 reply when nothing could be committed
-    (its description says when the outcome is unknown). It never raises for an
+    (its `certainty` says whether nothing changed or the outcome is unknown; the
+    description says the same to a person). It never raises for an
     expected outcome. `read` answers a query at the strategy's read consistency
     and raises `Unavailable` when it cannot. `digest` hashes this node's state.
     """

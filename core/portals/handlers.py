@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
-from core.domain import Code, InvalidInput
+from core.domain import Code, InvalidInput, Reply
 from core.portals.routes import SERVICES, Read, Route, Stream, Write, lookup_id
 from core.replication import Replicator, Unavailable
 from proto import api_pb2 as pb
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 COURSE_PACKAGE = "project"  # the course's copy of api.proto declares `package project;`
 INTERNAL_ERROR = "internal error: the server logged a traceback; please report it"
+OUTCOME_TRAILER = "testbed-outcome"  # SPEC.md: what a write's reply proves, for programs
 
 
 def _write(replicator: Replicator, route: Write, method: str) -> Any:
@@ -25,10 +26,11 @@ def _write(replicator: Replicator, route: Write, method: str) -> Any:
         try:
             reply = replicator.execute(route.parse(request))
         except InvalidInput as error:
-            return pb.Reply(error=Code.INVALID, description=str(error))
+            reply = Reply(Code.INVALID, str(error))
         except Exception:
             log.exception("%s failed", method)
-            return pb.Reply(error=Code.INTERNAL, description=INTERNAL_ERROR)
+            reply = Reply(Code.INTERNAL, INTERNAL_ERROR)
+        context.set_trailing_metadata(((OUTCOME_TRAILER, reply.certainty.value),))
         if reply.ok:
             return pb.Reply(error=Code.OK)
         return pb.Reply(error=reply.code, description=reply.description)

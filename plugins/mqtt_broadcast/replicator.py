@@ -44,12 +44,12 @@ separate messages, so another server may briefly show a stock change without its
 order. `publish_delay` widens these windows for experiments.
 
 While the broker is unreachable (not connected and subscribed), a write gets 503 "the
-MQTT broker is unreachable; nothing changed, retry" and the replica is untouched;
-reads keep serving the local state. A write whose messages do not come back within
-`publish_timeout`, or whose connection drops meanwhile, is also 503, but with an
-unknown outcome, and the description says so: paho resends unacknowledged QoS 1
-messages after reconnecting, so the write may still be applied everywhere (and with
-`both` or `local` it already is, on this server).
+MQTT broker is unreachable; nothing changed, retry" (`Certainty.NONE`) and the replica
+is untouched; reads keep serving the local state. A write whose messages do not come
+back within `publish_timeout`, or whose connection drops meanwhile, is also 503, but
+with an unknown outcome (`Certainty.UNKNOWN`), and the description says so: paho
+resends unacknowledged QoS 1 messages after reconnecting, so the write may still be
+applied everywhere (and with `both` or `local` it already is, on this server).
 
 Redeliveries (QoS 1) are applied once: every message carries a unique id (see
 `messages` and `dedup`). Late joiners catch up from a peer's snapshot (`snapshot`).
@@ -66,7 +66,7 @@ from typing import Any, Final
 
 import paho.mqtt.client as mqtt
 
-from core.domain import TABLES, Code, Command, Effect, Query, Reply
+from core.domain import TABLES, Certainty, Code, Command, Effect, Query, Reply
 from core.replica import Replica
 from core.replication import Status
 from core.strategy import NodeContext
@@ -89,7 +89,7 @@ log = logging.getLogger(__name__)
 
 STRATEGY: Final = "mqtt-broadcast"
 UNREACHABLE: Final = Reply(
-    Code.UNAVAILABLE, "the MQTT broker is unreachable; nothing changed, retry"
+    Code.UNAVAILABLE, "the MQTT broker is unreachable; nothing changed, retry", Certainty.NONE
 )
 WITHDRAW_TIMEOUT_S: Final = 1.0
 COUNTERS: Final = (
@@ -215,7 +215,8 @@ class MqttReplicator:
             cause = f"did not come back from the MQTT broker in {self._settings.publish_timeout} s"
         else:
             cause = "was cut off by a lost connection to the MQTT broker"
-        return Reply(Code.UNAVAILABLE, f"the write {cause}; {consequence}: check before retrying")
+        description = f"the write {cause}; {consequence}: check before retrying"
+        return Reply(Code.UNAVAILABLE, description, Certainty.UNKNOWN)
 
     def read(self, query: Query) -> Any:
         return self._replica.read(query)

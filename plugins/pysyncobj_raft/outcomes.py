@@ -1,14 +1,15 @@
-"""Why a command could not be confirmed, in words that say whether it may still commit.
+"""Why a command could not be confirmed, and whether it may still commit.
 
-A 503 reply either says "nothing was committed" (the command never entered a leader's
-log, or an entry of another command took its place) or "the outcome is unknown" (a
-leader may hold it: it can still commit after the caller gave up, so a client should
-read before retrying).
+A 503 reply is either `Certainty.NONE`, "nothing was committed" (the command never
+entered a leader's log, or an entry of another command took its place), or
+`Certainty.UNKNOWN`, "the outcome is unknown" (a leader may hold it: it can still
+commit after the caller gave up, so a client should read before retrying). The
+description says it to a person; the certainty says it to a program.
 """
 
 from pysyncobj import FAIL_REASON  # type: ignore[import-untyped]
 
-from core.domain import Code, Reply
+from core.domain import Certainty, Code, Reply
 
 RETRY = "nothing was committed; retry"
 UNKNOWN = "the outcome is unknown: it may still commit, so read the record before retrying"
@@ -29,13 +30,15 @@ _IN_DOUBT = {
 
 def refused(reason: str) -> Reply:
     """The command is known not to have committed: the caller may simply retry."""
-    return Reply(Code.UNAVAILABLE, f"{reason}; {RETRY}")
+    return Reply(Code.UNAVAILABLE, f"{reason}; {RETRY}", Certainty.NONE)
 
 
 def failed(error_code: object, timeout: float) -> Reply:
     """The reply for a SyncObjException's `errorCode` (a FAIL_REASON, or "Timeout")."""
     reason, certain = explain(error_code, timeout)
-    return refused(reason) if certain else Reply(Code.UNAVAILABLE, f"{reason}; {UNKNOWN}")
+    if certain:
+        return refused(reason)
+    return Reply(Code.UNAVAILABLE, f"{reason}; {UNKNOWN}", Certainty.UNKNOWN)
 
 
 def explain(error_code: object, timeout: float) -> tuple[str, bool]:
