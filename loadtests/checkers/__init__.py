@@ -6,6 +6,7 @@ and returns a `Report`; each checker can also run alone.
 
 from loadtests.checkers.convergence import ConvergenceResult, check_convergence
 from loadtests.checkers.evidence import Example
+from loadtests.checkers.inputs import InputsResult, check_inputs
 from loadtests.checkers.linearizability import LinearizabilityResult, check_linearizability
 from loadtests.checkers.report import AnomalyCounts, Report, check_all
 from loadtests.checkers.staleness import Lag, StalenessResult, check_staleness
@@ -15,6 +16,7 @@ __all__ = [
     "AnomalyCounts",
     "ConvergenceResult",
     "Example",
+    "InputsResult",
     "Lag",
     "LinearizabilityResult",
     "ProductStock",
@@ -23,6 +25,7 @@ __all__ = [
     "StockResult",
     "check_all",
     "check_convergence",
+    "check_inputs",
     "check_linearizability",
     "check_staleness",
     "check_stock",

@@ -10,14 +10,16 @@ unknown one may also have done nothing. So every write gets the possible values 
 the order after it, and per product the least and most units it took from stock
 (negative: gave back); the truth always lies within, as long as an order has at
 most `MAX_POSSIBLE` possible states (more are dropped) and did not exist before
-the history began.
+the history began. What an order request asks for is the checkers' own reading of
+it (`reading`), never the service's.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from loadtests.checkers.records import ABSENT, Lines, Value, order_value, requested_lines
+from loadtests.checkers.reading import Lines, Valid, order_lines
+from loadtests.checkers.records import ABSENT, Value, order_value
 from loadtests.history import Operation
 
 WRITES: Final = frozenset({"CreateOrder", "UpdateOrder", "DeleteOrder"})
@@ -69,9 +71,12 @@ def _lands(op: str, wanted: Lines, before: State) -> tuple[bool, State]:
 def _effect(i: int, o: Operation, possible: dict[str, list[State]]) -> OrderWrite | None:
     oid, cid = o.key, o.args.get("CID")
     assert oid is not None
-    wanted = {} if o.op == "DeleteOrder" else requested_lines(o.args.get("data"))
-    if wanted is None or (o.op != "DeleteOrder" and not isinstance(cid, str)):
-        return None  # the portals refuse it before any replica sees it
+    if o.op == "DeleteOrder":
+        wanted: Lines = {}
+    elif isinstance(reading := order_lines(o.args.get("data")), Valid) and isinstance(cid, str):
+        wanted = reading.value
+    else:
+        return None  # SPEC.md refuses it before any replica sees it (`inputs` says if one did)
     states = possible.get(oid, [None])
     landed = [(s, after) for s in states for ok, after in [_lands(o.op, wanted, s)] if ok]
     if not landed and o.outcome == "ok":  # a state this replay did not foresee

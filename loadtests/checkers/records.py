@@ -11,12 +11,9 @@ import math
 from collections.abc import Hashable, Mapping
 from typing import Any, Final
 
-from core.domain.errors import InvalidInput
-from core.domain.parsing import order_items
 from loadtests.history import Operation
 
 Value = Hashable
-Lines = dict[str, int]  # PID -> quantity held by an order
 
 
 class Wildcard(enum.Enum):
@@ -40,7 +37,8 @@ def product_fields(data: Any) -> str:
 
 
 def count(value: Any) -> int | None:
-    """A quantity as sent or stored (number or numeric string, even a negative one)."""
+    """A quantity as stored or returned, leniently (number or numeric string, even a
+    negative one): a reply that breaks the rules must still be read, to be judged."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -54,15 +52,6 @@ def count(value: Any) -> int | None:
 
 def stock(data: Any) -> int | None:
     return count(data.get("quantity")) if isinstance(data, dict) else None
-
-
-def requested_lines(data: Any) -> Lines | None:
-    """An order request's lines, by the portals' own parser; None if it would be refused."""
-    try:
-        items = order_items(data if isinstance(data, str) else json.dumps(data))
-    except InvalidInput:
-        return None
-    return dict(items)
 
 
 def order_value(cid: str, lines: Mapping[str, int]) -> Value:

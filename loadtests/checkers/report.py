@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from loadtests.checkers.convergence import ConvergenceResult, check_convergence
+from loadtests.checkers.inputs import InputsResult, check_inputs
 from loadtests.checkers.linearizability import LinearizabilityResult, check_linearizability
 from loadtests.checkers.staleness import StalenessResult, check_staleness
 from loadtests.checkers.stock import StockResult, check_stock
@@ -19,6 +20,7 @@ class AnomalyCounts(TypedDict):
     oversold_units: int
     lost_writes: int  # stock units acknowledged but missing from a replica
     divergent_replicas: int
+    input_disagreements: int  # requests the service and the checkers' reading judge apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,7 @@ class Report:
     stock: StockResult
     staleness: StalenessResult
     convergence: ConvergenceResult | None  # None when no replica states were given
+    inputs: InputsResult
 
     def counts(self) -> AnomalyCounts:
         return AnomalyCounts(
@@ -35,6 +38,7 @@ class Report:
             oversold_units=self.stock.oversold_units,
             lost_writes=self.stock.lost_units,
             divergent_replicas=0 if self.convergence is None else self.convergence.divergent,
+            input_disagreements=self.inputs.disagreements,
         )
 
 
@@ -53,4 +57,5 @@ def check_all(
         stock=check_stock(history, replicas, initial_stock),
         staleness=check_staleness(history, initial_stock),
         convergence=None if replicas is None else check_convergence(replicas, settle_timeout),
+        inputs=check_inputs(history),
     )

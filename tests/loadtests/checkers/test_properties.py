@@ -41,8 +41,15 @@ products = st.fixed_dictionaries(
         "quantity": stocks,
     }
 )
-orders = st.lists(st.tuples(pids, st.integers(0, 4)), max_size=2).map(
-    lambda lines: {"products": [{"PID": pid, "quantity": q} for pid, q in lines]}
+# Both forms of SPEC.md, quantities as numbers or strings, a PID often named twice.
+orders = st.builds(
+    lambda lines, listed: (
+        [{"id": pid, "quantity": q} for pid, q in lines]
+        if listed
+        else {"products": [{"PID": pid, "quantity": q} for pid, q in lines]}
+    ),
+    st.lists(st.tuples(pids, st.one_of(st.integers(0, 4), st.integers(0, 4).map(str))), max_size=3),
+    st.booleans(),
 )
 
 
@@ -98,6 +105,7 @@ def assert_clean(report: Report, *, explained: bool = True) -> None:
     assert report.stock.oversold_units == 0
     assert report.stock.lost_units == 0, report.stock.products
     assert report.convergence is not None and report.convergence.converged
+    assert report.inputs.disagreements == 0, report.inputs.examples
 
 
 @SETTINGS

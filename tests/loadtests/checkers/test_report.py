@@ -15,6 +15,7 @@ def test_one_anomaly_of_each_kind_is_counted_once() -> None:
         call("CreateProduct", "p1", 0, 1, PEN),
         call("CreateOrder", "o1", 2, 4, {"products": [{"PID": "p1", "quantity": 4}]}),
         call("CreateOrder", "o2", 2, 4, {"products": [{"PID": "p1", "quantity": 4}]}, cid="c2"),
+        call("CreateClient", "c9", 0, 1, {"name": 7}),  # acknowledged, though not a string
     ]
     replicas = Replicas(
         {"s1": ReplicaState("a", {"p1": 1}), "s2": ReplicaState("b", {"p1": 0})},
@@ -26,6 +27,7 @@ def test_one_anomaly_of_each_kind_is_counted_once() -> None:
         "oversold_units": 3,
         "lost_writes": 1,
         "divergent_replicas": 1,
+        "input_disagreements": 1,
     }
     assert report.convergence is not None and not report.convergence.converged
 
@@ -40,4 +42,5 @@ def test_without_replica_states_convergence_is_not_judged() -> None:
         "oversold_units": 0,
         "lost_writes": 0,
         "divergent_replicas": 0,
+        "input_disagreements": 0,
     }
