@@ -1,10 +1,11 @@
 """Network faults on one machine: a loopback address per node, nftables rules between them.
 
 `available()` says whether faults can be installed here (None) or why not, in words a
-user can act on. A launcher gives each node an address from `node_addresses`, has each
-node process call `bind_outgoing` with it, and opens a `Firewall` for the run, whose
-`partition`/`flaky` faults last until `heal` or until it closes. `sweep_stale` removes
-what a crashed launcher left; opening a Firewall sweeps too.
+user can act on. A launcher opens a `Firewall` for the run before it starts any node
+(opening sweeps what a crashed launcher left, which `sweep_stale` also does alone), gives
+each node an address from `node_addresses` to listen on, and has each node process call
+`bind_outgoing` with it; `partition`/`flaky` faults last until `heal` or until the
+firewall closes.
 """
 
 from core.network.firewall import Firewall, FirewallError, RuleHandle
