@@ -51,7 +51,7 @@ from typing import Any, Final
 
 import grpc
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from proto import api_pb2 as pb
 from proto import api_pb2_grpc
@@ -101,11 +101,11 @@ def percentiles_ms(samples_ns: list[int]) -> tuple[float, float]:
 
 def cluster_config(setup: str, servers: int) -> ClusterConfig:
     if setup == "memory":
-        return ClusterConfig(strategy="memory", servers=(ServerConfig("s1", port=0),))
+        return ClusterConfig(strategy="memory", nodes=(NodeConfig("s1", port=0),))
     return ClusterConfig(
         strategy="mqtt-broadcast",
         options={"own_effects": setup.removeprefix("mqtt-")},
-        servers=tuple(ServerConfig(f"s{n}", port=0) for n in range(1, servers + 1)),
+        nodes=tuple(NodeConfig(f"s{n}", port=0) for n in range(1, servers + 1)),
     )
 
 
@@ -233,7 +233,8 @@ def propagation_lag(cluster: Cluster, writes: int) -> tuple[float, float]:
 
 def measure(setup: str, load: Load) -> Figures:
     with running(setup, load.servers) as cluster:
-        broker = cluster.describe()["broker"]
+        brokers = [node for node in cluster.nodes if node.config.kind == "broker"]
+        broker = brokers[0].config.settings["program"] if brokers else None
         log(f"{setup}: {len(cluster.servers)} server(s), broker {broker}")
         rate, loaded_p50, loaded_p99, cpu = throughput(cluster, load)
         write_p50, write_p99 = write_latency(cluster, load.writes)
@@ -247,7 +248,7 @@ def measure(setup: str, load: Load) -> Figures:
         write_p99_ms=write_p99,
         lag_p50_ms=None if lag is None else lag[0],
         lag_p99_ms=None if lag is None else lag[1],
-        broker=None if broker is None else broker["kind"],
+        broker=broker,
     )
 
 

@@ -42,7 +42,7 @@ from typing import Any, Final
 import grpc
 
 from core import registry
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from core.portals.control import fetch_status
 from proto import api_pb2 as pb
@@ -69,10 +69,10 @@ def percentile(values: list[float], share: float) -> float:
 
 @contextmanager
 def cluster_of(strategy: str, workdir: Path) -> Iterator[Cluster]:
-    servers = min(3, registry.get(strategy).max_servers or 3)
+    servers = registry.get(strategy).topology.servers(3)
     config = ClusterConfig(
         strategy=strategy,
-        servers=tuple(ServerConfig(f"s{n}", port=0) for n in range(1, servers + 1)),
+        nodes=tuple(NodeConfig(f"s{n}", port=0) for n in range(1, servers + 1)),
     )
     with Cluster(config, workdir=workdir / strategy) as cluster:
         yield cluster

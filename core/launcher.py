@@ -1,19 +1,22 @@
-"""Start a whole cluster on this machine: services, then one process per server.
+"""Start a whole cluster on this machine: every node of its topology, kind by kind.
 
-Used by `testbed cluster up`, the tests and the comparison. Children are told the
-launcher's pid and stop by themselves if it disappears, so none outlives it.
+Used by `testbed cluster up`, the tests and the comparison. The launcher completes
+the cluster file (default nodes of each kind, a fixed port for every node, the
+strategy's own settings), writes it, and starts one process per node, waiting for
+each kind's nodes to be ready before the next kind starts. Any node can then be
+stopped, killed, paused, resumed or restarted by name, in place: same address, same
+data directory. Children end with the launcher, even when it is SIGKILLed.
 """
 
 import contextlib
-import json
 import os
 import signal
+import socket
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -22,11 +25,14 @@ import grpc
 import tomli_w
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from core import registry
-from core.config import ClusterConfig, ServerConfig, to_mapping
+from core import network, registry
+from core.config import SERVER, ClusterConfig, NodeConfig, to_mapping
 from core.lifetime import spawn
 from core.portals.server import PARENT_ENV
-from core.strategy import Service
+from core.ports import free_ports
+from core.topology import Launch, NodeKind, Readiness, Topology
+
+POLL_S = 0.02
 
 
 class LaunchError(RuntimeError):
@@ -34,42 +40,73 @@ class LaunchError(RuntimeError):
 
 
 @dataclass
-class ServerProcess:
-    config: ServerConfig
-    process: subprocess.Popen[bytes]
+class Node:
+    """One process of a running cluster, of any kind."""
+
+    config: NodeConfig
+    kind: NodeKind
     log: Path
-    address: str = ""
+    popen: subprocess.Popen[bytes] | None = None  # None until first started
+    paused: bool = False
 
     @property
     def name(self) -> str:
         return self.config.name
 
+    @property
+    def address(self) -> str:
+        return self.config.address
+
+    @property
+    def group(self) -> str | None:
+        """Its replica group; None: it holds no replicated state."""
+        return self.config.group
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        if self.popen is None:
+            raise LaunchError(f"{self.name} was never started")
+        return self.popen
+
+    @property
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.popen is None else self.popen.pid
+
     def describe(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "kind": self.config.kind,
+            "group": self.group,
             "address": self.address,
-            "portals": list(self.config.portals),
-            "pid": self.process.pid,
+            "pid": self.pid,
         }
 
 
 class Cluster:
-    """A running cluster; use as a context manager so it is always stopped."""
+    """A running cluster; use as a context manager so it is always stopped.
+
+    `distinct_addresses` gives every node its own loopback address (127.0.0.2, ...),
+    so that network faults can cut the links between two nodes (`core.network`).
+    """
 
     def __init__(
-        self, config: ClusterConfig, workdir: Path | None = None, ready_timeout: float = 30.0
+        self,
+        config: ClusterConfig,
+        workdir: Path | None = None,
+        ready_timeout: float = 30.0,
+        distinct_addresses: bool = False,
     ) -> None:
         descriptor = registry.get(config.strategy)
         descriptor.resolve(config.options)  # fail here, not in every child
-        limit = descriptor.max_servers
-        if limit is not None and len(config.servers) > limit:
-            raise LaunchError(
-                f"strategy {config.strategy!r} runs at most {limit} server(s), "
-                f"not {len(config.servers)}"
-            )
         self._descriptor = descriptor
+        self._kinds = registry.node_kinds()
         self._requested = config
         self._ready_timeout = ready_timeout
+        self._distinct = distinct_addresses
         self._stack = ExitStack()
         if workdir is None:
             workdir = Path(
@@ -77,8 +114,7 @@ class Cluster:
             )
         self.workdir = workdir
         self.config = config
-        self.services: tuple[Service, ...] = ()
-        self.servers: list[ServerProcess] = []
+        self.nodes: list[Node] = []
 
     def __enter__(self) -> "Cluster":
         try:
@@ -100,88 +136,219 @@ class Cluster:
     def config_file(self) -> Path:
         return self.workdir / "cluster.toml"
 
+    @property
+    def topology(self) -> Topology:
+        return self._descriptor.topology
+
+    @property
+    def servers(self) -> list[Node]:
+        """The portal servers, in order (what `--ready-file`'s `servers` lists)."""
+        return [node for node in self.nodes if node.config.kind == SERVER]
+
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        provisioned = self._stack.enter_context(
-            self._descriptor.provision(self._requested, self.workdir)
-        )
-        self.config, self.services = provisioned.config, provisioned.services
+        self.config = self._complete(self._requested)
         self.config_file.write_text(tomli_w.dumps(to_mapping(self.config)))
-        self.servers = [self._spawn(server) for server in self.config.servers]
-        for server in self.servers:
-            self._await_ready(server)
+        topology = self._descriptor.topology
+        self.nodes = [
+            Node(node, self._kind(node), self._log(node.name)) for node in self.config.nodes
+        ]
+        for member in topology.members:
+            batch = [node for node in self.nodes if node.config.kind == member.kind]
+            for node in batch:
+                self._spawn(node)
+            for node in batch:
+                self._await_ready(node)
 
-    def _spawn(self, server: ServerConfig) -> ServerProcess:
-        log = self.workdir / f"{server.name}.log"
-        self._ready_file(server.name).unlink(missing_ok=True)
-        command = [
-            sys.executable, "-m", "core.cli.main", "serve",
-            "--config", str(self.config_file), "--name", server.name,
-            "--ready-file", str(self._ready_file(server.name)),
-        ]  # fmt: skip
-        process = spawn(command, log, env={**os.environ, PARENT_ENV: str(os.getpid())})
-        return ServerProcess(server, process, log)
+    def _complete(self, requested: ClusterConfig) -> ClusterConfig:
+        """Default nodes, addresses and fixed ports, the strategy's settings; checked."""
+        topology = self._descriptor.topology
+        nodes = list(requested.nodes)
+        for member in topology.members:
+            if not any(node.kind == member.kind for node in nodes):
+                nodes += [
+                    NodeConfig(name, port=0, kind=member.kind) for name in member.default_names()
+                ]
+        if self._distinct:
+            hosts = network.node_addresses(len(nodes))
+            nodes = [replace(node, host=host) for node, host in zip(nodes, hosts, strict=True)]
+        nodes = _with_ports(nodes)
+        config = self._descriptor.provision(replace(requested, nodes=tuple(nodes)), self.workdir)
+        refusals = topology.refusals(config.strategy, config.nodes)
+        if refusals:
+            raise LaunchError("; ".join(refusals))
+        grouped = tuple(replace(node, group=topology.group_of(node)) for node in config.nodes)
+        return replace(config, nodes=grouped)
+
+    def _kind(self, node: NodeConfig) -> NodeKind:
+        try:
+            return self._kinds[node.kind]
+        except KeyError:
+            known = ", ".join(sorted(self._kinds))
+            raise LaunchError(
+                f"node {node.name}: unknown kind {node.kind!r}; known: {known}"
+            ) from None
+
+    def _log(self, name: str) -> Path:
+        return self.workdir / f"{name}.log"
 
     def _ready_file(self, name: str) -> Path:
         return self.workdir / f"{name}.ready.json"
 
-    def _await_ready(self, server: ServerProcess) -> None:
-        deadline = time.monotonic() + self._ready_timeout
-        ready = self._ready_file(server.name)
-        while not ready.exists():
-            if server.process.poll() is not None:
-                raise LaunchError(f"server {server.name} exited early:\n{self.log_tail(server)}")
-            if time.monotonic() > deadline:
-                raise LaunchError(f"server {server.name} not ready in {self._ready_timeout:.0f} s")
-            time.sleep(0.02)
-        server.address = json.loads(ready.read_text())["address"]
-        wait_serving(server.address, max(0.1, deadline - time.monotonic()))
+    def _launch(self, node: Node) -> Launch:
+        return Launch(self.config_file, self.workdir, self._ready_file(node.name))
 
-    def log_tail(self, server: ServerProcess, lines: int = 20) -> str:
-        text = server.log.read_text(errors="replace") if server.log.exists() else ""
+    def _spawn(self, node: Node) -> None:
+        self._ready_file(node.name).unlink(missing_ok=True)
+        command = node.kind.command(node.config, self._launch(node))
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        node.popen = spawn(command, node.log, env=env)
+        node.paused = False
+
+    def _await_ready(self, node: Node) -> None:
+        deadline = time.monotonic() + self._ready_timeout
+        while not self._ready(node):
+            if not node.running:
+                raise LaunchError(f"{node.name} exited early:\n{self.log_tail(node)}")
+            if time.monotonic() > deadline:
+                raise LaunchError(
+                    f"{node.name} not ready in {self._ready_timeout:.0f} s:\n{self.log_tail(node)}"
+                )
+            time.sleep(POLL_S)
+        if node.kind.readiness is Readiness.READY_FILE:
+            wait_serving(node.address, max(0.1, deadline - time.monotonic()))
+
+    def _ready(self, node: Node) -> bool:
+        if node.kind.readiness is Readiness.READY_FILE:
+            return self._ready_file(node.name).exists()
+        return listening(node.address)
+
+    def log_tail(self, node: Node, lines: int = 20) -> str:
+        text = node.log.read_text(errors="replace") if node.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def server(self, name: str) -> ServerProcess:
-        return next(s for s in self.servers if s.name == name)
+    def node(self, name: str) -> Node:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        known = ", ".join(node.name for node in self.nodes)
+        raise LaunchError(f"no node named {name!r} in this cluster; its nodes are: {known}")
 
     def addresses(self, portal: str | None = None) -> list[str]:
         return [s.address for s in self.servers if portal is None or portal in s.config.portals]
 
     def kill(self, name: str, signum: int = signal.SIGKILL) -> None:
-        server = self.server(name)
-        server.process.send_signal(signum)
-        server.process.wait()
+        """Send `signum` (SIGKILL by default) and wait for the node to end."""
+        node = self.node(name)
+        if not node.running:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            node.process.send_signal(signum)
+            if node.paused and signum != signal.SIGKILL:
+                node.process.send_signal(signal.SIGCONT)  # a stopped process ignores the rest
+        node.process.wait()
+        node.paused = False
+
+    def pause(self, name: str) -> None:
+        """SIGSTOP: the node keeps its sockets and state but does nothing until resumed."""
+        node = self._alive(name)
+        node.process.send_signal(signal.SIGSTOP)
+        node.paused = True
+
+    def resume(self, name: str) -> None:
+        node = self._alive(name)
+        node.process.send_signal(signal.SIGCONT)
+        node.paused = False
+
+    def stop_node(self, name: str, timeout: float = 10.0) -> None:
+        """Stop one node gracefully (its kind's stop signal), SIGKILL it after `timeout`."""
+        node = self.node(name)
+        if not node.running:
+            return
+        _terminate(node)
+        _reap(node, time.monotonic() + timeout)
+
+    def start_node(self, name: str) -> None:
+        """Start a node that is down again, in place: same config, address, data directory."""
+        node = self.node(name)
+        if node.running:
+            raise LaunchError(f"{name} is still running; stop or kill it first")
+        self._spawn(node)
+        self._await_ready(node)
 
     def restart(self, name: str) -> None:
-        """Start a stopped server again with the same config (and data directory)."""
-        old = self.server(name)
-        if old.process.poll() is None:
-            raise LaunchError(f"server {name} is still running; stop or kill it first")
-        new = self._spawn(old.config)
-        self.servers[self.servers.index(old)] = new
-        self._await_ready(new)
+        """Stop the node if it runs (gracefully), then start it again in place."""
+        self.stop_node(name)
+        self.start_node(name)
+
+    def _alive(self, name: str) -> Node:
+        node = self.node(name)
+        if not node.running:
+            raise LaunchError(f"{name} is not running")
+        return node
 
     def describe(self) -> dict[str, Any]:
-        """What `--ready-file` holds: the servers and the broker, if any."""
-        broker = next((s for s in self.services if s.role == "broker"), None)
+        """What `--ready-file` holds: the portal servers, and every node of any kind."""
         return {
-            "servers": [server.describe() for server in self.servers],
-            "broker": None if broker is None else {"address": broker.address, "kind": broker.kind},
+            "strategy": self.config.strategy,
+            "servers": [
+                {
+                    "name": s.name,
+                    "address": s.address,
+                    "portals": list(s.config.portals),
+                    "pid": s.pid,
+                }
+                for s in self.servers
+            ],
+            "nodes": [node.describe() for node in self.nodes],
         }
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM every server (graceful), SIGKILL the ones still up after `timeout`."""
-        for server in self.servers:
-            if server.process.poll() is None:
-                server.process.terminate()
+        """Stop every node, the last kind first; SIGKILL the ones still up after `timeout`."""
+        for node in reversed(self.nodes):
+            if node.running:
+                _terminate(node)
         deadline = time.monotonic() + timeout
-        for server in self.servers:
-            try:
-                server.process.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait()
+        for node in reversed(self.nodes):
+            _reap(node, deadline)
         self._stack.close()
+
+
+def _terminate(node: Node) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        node.process.send_signal(node.kind.stop_signal)
+        if node.paused:
+            node.process.send_signal(signal.SIGCONT)
+    node.paused = False
+
+
+def _reap(node: Node, deadline: float) -> None:
+    if node.popen is None:
+        return
+    try:
+        node.process.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        node.process.kill()
+        node.process.wait()
+
+
+def _with_ports(nodes: list[NodeConfig]) -> list[NodeConfig]:
+    """Nodes with port 0 get a free port of their host, fixed from now on (restarts keep it)."""
+    done = []
+    for node in nodes:
+        if node.port == 0:
+            node = replace(node, port=free_ports(1, node.host)[0])
+        done.append(node)
+    return done
+
+
+def listening(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=1.0).close()
+    except OSError:
+        return False
+    return True
 
 
 def wait_serving(address: str, timeout: float) -> None:

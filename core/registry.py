@@ -11,8 +11,10 @@ import pluggy
 
 from core import hookspecs
 from core.strategy import StrategyDescriptor
+from core.topology import NodeKind
 
 BUILTINS = (
+    "core.kinds",
     "plugins.memory",
     "plugins.mqtt_broadcast",
     "plugins.pysyncobj_raft",
@@ -75,3 +77,18 @@ def get(name: str, manager: pluggy.PluginManager | None = None) -> StrategyDescr
             f"unknown strategy {name!r}; known strategies: {', '.join(sorted(known))}"
         )
     return known[name]
+
+
+def node_kinds(manager: pluggy.PluginManager | None = None) -> dict[str, NodeKind]:
+    """Every registered node kind by name; two plugins may not claim one name."""
+    manager = manager or plugin_manager()
+    found: dict[str, NodeKind] = {}
+    for impl in manager.hook.testbed_node_kinds.get_hookimpls():
+        for kind in cast(list[NodeKind], impl.function()):
+            if kind.name in found:
+                raise ValueError(
+                    f"plugin {impl.plugin_name!r} registers node kind {kind.name!r}, "
+                    "which another plugin already registered"
+                )
+            found[kind.name] = kind
+    return found

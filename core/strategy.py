@@ -1,14 +1,14 @@
-"""What a strategy plugin declares: its name, its options and how to build a node."""
+"""What a strategy plugin declares: its name, options, topology and how to build a replicator."""
 
 import contextlib
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.replication import Replicator
+from core.topology import SERVERS_ONLY, Topology
 
 OptionValue = str | int | float | bool
 
@@ -23,33 +23,19 @@ class Option:
 class NodeContext:
     """Everything a factory needs to build one node of a cluster."""
 
-    node: ServerConfig
+    node: NodeConfig
     cluster: ClusterConfig
     options: Mapping[str, OptionValue]  # checked against the descriptor, defaults filled in
 
 
-@dataclass(frozen=True)
-class Service:
-    """Something a cluster needs besides its servers, such as an MQTT broker."""
-
-    role: str  # "broker", ...
-    kind: str  # "mosquitto", "amqtt", "external", ...
-    address: str
+# Before a cluster starts, a strategy completes its config for this machine (per-node
+# settings such as Raft addresses and data directories, files in the work directory,
+# nodes it does not need dropped); every node already has its address and port.
+Provision = Callable[[ClusterConfig, Path], ClusterConfig]
 
 
-@dataclass(frozen=True)
-class Provisioned:
-    config: ClusterConfig  # with every per-node setting filled in
-    services: tuple[Service, ...] = ()
-
-
-# Before a cluster's servers start, a strategy may start services and complete the
-# config (addresses, data directories) in a work directory; on exit it stops them.
-Provision = Callable[[ClusterConfig, Path], AbstractContextManager[Provisioned]]
-
-
-def no_provision(config: ClusterConfig, workdir: Path) -> AbstractContextManager[Provisioned]:
-    return nullcontext(Provisioned(config))
+def no_provision(config: ClusterConfig, workdir: Path) -> ClusterConfig:
+    return config
 
 
 @dataclass(frozen=True)
@@ -59,7 +45,7 @@ class StrategyDescriptor:
     factory: Callable[[NodeContext], Replicator]
     options: Mapping[str, Option] = field(default_factory=dict)
     provision: Provision = no_provision
-    max_servers: int | None = None  # None: any number
+    topology: Topology = SERVERS_ONLY  # the node kinds its clusters run
     # "linearizable" promises that concurrent writes through any server never conflict;
     # "eventual" only that replicas converge once writes stop (tests rely on this).
     consistency: str = "linearizable"

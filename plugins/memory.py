@@ -7,6 +7,7 @@ from core.hookspecs import hookimpl
 from core.replica import Replica
 from core.replication import Status
 from core.strategy import NodeContext, StrategyDescriptor
+from core.topology import Count, Member, Topology
 
 
 class MemoryReplicator:
@@ -40,6 +41,7 @@ def testbed_strategies() -> list[StrategyDescriptor]:
             name="memory",
             description="One server holds the state in memory under a lock; the baseline.",
             factory=MemoryReplicator,
-            max_servers=1,
+            # One process holds the only copy: a restart starts it empty.
+            topology=Topology((Member("server", Count(default=1, minimum=1, maximum=1)),)),
         )
     ]

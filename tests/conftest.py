@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from core import registry
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from core.strategy import StrategyDescriptor
 from tests.support.api import Api
@@ -32,11 +32,11 @@ def strategy(request: pytest.FixtureRequest) -> StrategyDescriptor:
 def cluster_config(
     strategy: StrategyDescriptor, servers: int | None, options: dict[str, object] | None = None
 ) -> ClusterConfig:
-    count = servers or min(3, strategy.max_servers or 3)
+    count = servers or strategy.topology.servers(3)
     return ClusterConfig(
         strategy=strategy.name,
         options=options or {},
-        servers=tuple(ServerConfig(f"s{n}", port=0) for n in range(1, count + 1)),
+        nodes=tuple(NodeConfig(f"s{n}", port=0) for n in range(1, count + 1)),
     )
 
 

@@ -1,4 +1,8 @@
-"""`testbed cluster up`: a whole cluster on this machine until Ctrl-C or SIGTERM."""
+"""`testbed cluster up`: a whole cluster on this machine until Ctrl-C or SIGTERM.
+
+The flags describe the portal servers; the strategy adds the nodes of its other kinds
+(a broker, ...), which a config file may also list under `[[nodes]]`.
+"""
 
 import argparse
 import json
@@ -26,7 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     up.add_argument("--base-port", type=int, help="servers listen on P, P+1, ... (default: free)")
     up.add_argument("--host", default=None, help="address the servers bind (default 127.0.0.1)")
     up.add_argument("-o", "--option", action="append", default=[], metavar="KEY=VALUE")
-    up.add_argument("--ready-file", type=Path, help="write the servers and broker here as JSON")
+    up.add_argument("--ready-file", type=Path, help="write the servers and every node here as JSON")
     up.add_argument("--workdir", type=Path, help="logs and generated files (default: temporary)")
     parser.set_defaults(run=run)
 
@@ -35,6 +39,7 @@ def layout(args: argparse.Namespace) -> config.ClusterConfig:
     """The cluster the flags describe, on top of the config file's."""
     cluster = config.load(args.config).with_strategy(args.strategy, parse_options(args.option))
     servers = list(cluster.servers)
+    others = [node for node in cluster.nodes if node.kind != config.SERVER]
     if args.servers is not None or args.admins is not None or args.orders is not None:
         if args.servers is not None and (args.admins or args.orders):
             raise config.ConfigError("use either --servers or --admins/--orders, not both")
@@ -44,7 +49,7 @@ def layout(args: argparse.Namespace) -> config.ClusterConfig:
             ("order", ("order",), args.orders or 0),
         ]
         servers = [
-            config.ServerConfig(f"{prefix}{n}", port=0, portals=portals)
+            config.NodeConfig(f"{prefix}{n}", port=0, portals=portals)
             for prefix, portals, count in groups
             for n in range(1, count + 1)
         ]
@@ -52,22 +57,25 @@ def layout(args: argparse.Namespace) -> config.ClusterConfig:
             raise config.ConfigError("a cluster needs at least one server")
     elif args.config is None:
         servers = [replace(server, port=0) for server in servers]
+        others = []
     if args.base_port is not None:
         servers = [
             replace(s, port=config.parse_port(args.base_port + i)) for i, s in enumerate(servers)
         ]
     if args.host is not None:
         servers = [replace(s, host=args.host) for s in servers]
-    return replace(cluster, servers=tuple(servers))
+    return replace(cluster, nodes=tuple(servers + others))
 
 
 def print_table(cluster: Cluster) -> None:
-    print(f"{'name':<10} {'address':<22} {'portals':<14} pid")
-    for server in cluster.servers:
-        portals = "+".join(server.config.portals)
-        print(f"{server.name:<10} {server.address:<22} {portals:<14} {server.process.pid}")
-    for service in cluster.services:
-        print(f"{service.role:<10} {service.address:<22} {service.kind}")
+    print(f"{'name':<10} {'kind':<8} {'group':<10} {'address':<22} {'portals':<14} pid")
+    for node in cluster.nodes:
+        portals = "+".join(node.config.portals) if node.config.kind == config.SERVER else "-"
+        group = node.group or "-"
+        print(
+            f"{node.name:<10} {node.config.kind:<8} {group:<10} {node.address:<22} "
+            f"{portals:<14} {node.pid}"
+        )
     print(f"strategy {cluster.config.strategy}; logs in {cluster.workdir}; Ctrl-C stops everything")
     sys.stdout.flush()
 

@@ -4,7 +4,7 @@ import argparse
 import shlex
 import sys
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster, LaunchError
 
 # The seed's own walkthrough: stock moves with every order change.
@@ -34,7 +34,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     from core.cli.main import main  # the same commands a user types
 
-    config = ClusterConfig(strategy=args.strategy, servers=(ServerConfig("s1", port=0),))
+    config = ClusterConfig(strategy=args.strategy, nodes=(NodeConfig("s1", port=0),))
     try:
         with Cluster(config) as cluster:
             address = cluster.addresses()[0]

@@ -3,7 +3,8 @@
 import argparse
 import sys
 
-from core.cli import clients, cluster, compare, demo, serve, tools
+from core import registry
+from core.cli import clients, cluster, demo, serve, tools
 
 
 def parser() -> argparse.ArgumentParser:
@@ -16,8 +17,8 @@ def parser() -> argparse.ArgumentParser:
     clients.add_parsers(commands)
     cluster.add_parser(commands)
     demo.add_parser(commands)
-    compare.add_parser(commands)
     tools.add_parsers(commands)
+    registry.plugin_manager().hook.testbed_commands(commands=commands)  # `compare`, ...
     return root
 
 

@@ -47,7 +47,7 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
-def node_from_args(args: argparse.Namespace) -> tuple[config.ClusterConfig, config.ServerConfig]:
+def node_from_args(args: argparse.Namespace) -> tuple[config.ClusterConfig, config.NodeConfig]:
     cluster = config.load(args.config).with_strategy(args.strategy, parse_options(args.option))
     node = cluster.server(args.name)
     overrides: dict[str, Any] = {}

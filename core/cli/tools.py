@@ -3,21 +3,35 @@
 import argparse
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 import grpc
 
 from core import registry
 from core.cli.clients import parse_target
 from core.config import ConfigError
+from core.launcher import listening
 from core.portals.control import fetch_status
+from core.topology import Probe
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     listing = commands.add_parser("strategies", help="list the replication strategies")
     listing.set_defaults(run=list_strategies)
-    status = commands.add_parser("status", help="show each server's role, leader and digest")
-    status.add_argument("addresses", nargs="+", metavar="HOST:PORT")
-    status.add_argument("--json", action="store_true", help="one JSON document per server")
+    status = commands.add_parser(
+        "status",
+        help="show each node's kind, group, role, leader and digest",
+        description=(
+            "Ask servers at HOST:PORT, or every node of a cluster that `testbed cluster up "
+            "--ready-file FILE` started (--cluster FILE), how they see themselves."
+        ),
+    )
+    status.add_argument("addresses", nargs="*", metavar="HOST:PORT")
+    status.add_argument(
+        "--cluster", type=Path, metavar="READY_FILE", help="every node listed in this ready file"
+    )
+    status.add_argument("--json", action="store_true", help="one JSON document per node")
     status.set_defaults(run=show_status)
 
 
@@ -30,23 +44,58 @@ def list_strategies(args: argparse.Namespace) -> int:
 
 
 def show_status(args: argparse.Namespace) -> int:
+    try:
+        nodes = _targets(args)
+    except (ConfigError, OSError, ValueError, KeyError) as error:
+        print(f"testbed status: {error}", file=sys.stderr)
+        return 2
     failed = 0
-    for text in args.addresses:
-        try:
-            address = parse_target(text)
-            with grpc.insecure_channel(address) as channel:
-                document = fetch_status(channel)
-        except (ConfigError, grpc.RpcError) as error:
+    for node in nodes:
+        document = _status(node)
+        if document is None:
             failed += 1
-            reason = error.details() if isinstance(error, grpc.RpcError) else error
-            print(f"{text}: unreachable ({reason})", file=sys.stderr)
             continue
         if args.json:
             print(json.dumps(document))
         else:
-            print(
-                f"{document['node']:<8} {address:<22} {document['strategy']:<16} "
-                f"role={document['role']} leader={document['leader']} "
-                f"digest={document['digest'][:12]} {json.dumps(document['details'])}"
-            )
+            print(_line(document))
     return 1 if failed else 0
+
+
+def _targets(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The nodes to ask: from the ready file, else the addresses (servers, by default)."""
+    if args.cluster is None and not args.addresses:
+        raise ConfigError("give HOST:PORT addresses or --cluster READY_FILE")
+    nodes: list[dict[str, Any]] = [
+        {"name": None, "kind": "server", "group": None, "address": text} for text in args.addresses
+    ]
+    if args.cluster is not None:
+        nodes += json.loads(args.cluster.read_text())["nodes"]
+    return nodes
+
+
+def _status(node: dict[str, Any]) -> dict[str, Any] | None:
+    """What the node says of itself, or None (reported on stderr) when it does not answer."""
+    text = str(node["address"])
+    kind = registry.node_kinds().get(str(node["kind"]))
+    try:
+        address = parse_target(text)
+        if kind is not None and kind.probe is Probe.LISTENING:
+            role = "up" if listening(address) else "down"
+            return {**node, "role": role, "leader": None, "digest": None, "details": {}}
+        with grpc.insecure_channel(address) as channel:
+            return {**node, **fetch_status(channel)}
+    except (ConfigError, grpc.RpcError) as error:
+        reason = error.details() if isinstance(error, grpc.RpcError) else error
+        print(f"{node['name'] or text}: unreachable ({reason})", file=sys.stderr)
+        return None
+
+
+def _line(document: dict[str, Any]) -> str:
+    name = document.get("node") or document["name"]
+    digest = document.get("digest")
+    return (
+        f"{name:<8} {document['kind']:<8} {document.get('group') or '-':<10} "
+        f"{document['address']:<22} role={document['role']} leader={document['leader']} "
+        f"digest={digest[:12] if digest else '-'} {json.dumps(document['details'])}"
+    )

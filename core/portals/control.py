@@ -12,23 +12,25 @@ from typing import Any
 
 import grpc
 
-from core.config import ServerConfig
+from core.config import NodeConfig
 from core.replication import Replicator
 
 SERVICE = "testbed.Control"
 STATUS_METHOD = f"/{SERVICE}/Status"
 
 
-def status_document(replicator: Replicator, node: ServerConfig) -> dict[str, Any]:
+def status_document(replicator: Replicator, node: NodeConfig) -> dict[str, Any]:
     return {
         **asdict(replicator.status()),
+        "kind": node.kind,
+        "group": node.group,  # the launcher writes every node's group into the cluster file
         "address": node.address,
         "portals": list(node.portals),
         "digest": replicator.digest(),
     }
 
 
-def control_handler(replicator: Replicator, node: ServerConfig) -> grpc.GenericRpcHandler[Any, Any]:
+def control_handler(replicator: Replicator, node: NodeConfig) -> grpc.GenericRpcHandler[Any, Any]:
     def status(request: bytes, context: grpc.ServicerContext) -> bytes:
         return json.dumps(status_document(replicator, node)).encode()
 

@@ -13,12 +13,14 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from core import registry
-from core.config import ClusterConfig, ServerConfig
+from core import network, registry
+from core.config import ClusterConfig, NodeConfig
+from core.portals.connections import OPTIONS, raise_file_limit
 from core.portals.control import SERVICE as CONTROL_SERVICE
 from core.portals.control import control_handler
 from core.portals.handlers import add_portal
 from core.portals.routes import PORTAL_SERVICES
+from core.portals.streams import StreamLimit
 from core.replication import Replicator
 from core.strategy import NodeContext
 from proto import api_pb2
@@ -34,36 +36,48 @@ class RunningServer:
     port: int
     health: health.HealthServicer
     replicator: Replicator
+    streams: StreamLimit
 
     def stop(self, grace: float) -> None:
         """Stop accepting calls, let in-flight ones finish, then stop replicating."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
+        self.streams.stop()
         self.replicator.stop()
 
 
-def build_replicator(cluster: ClusterConfig, node: ServerConfig) -> Replicator:
+def build_replicator(cluster: ClusterConfig, node: NodeConfig) -> Replicator:
     descriptor = registry.get(cluster.strategy)
     options = descriptor.resolve(cluster.options)
     return descriptor.factory(NodeContext(node=node, cluster=cluster, options=options))
 
 
-def start(cluster: ClusterConfig, node: ServerConfig, replicator: Replicator) -> RunningServer:
-    """Start serving `node`'s portals on its address; port 0 picks a free port."""
-    limit = cluster.grpc.max_message_bytes
+def start(cluster: ClusterConfig, node: NodeConfig, replicator: Replicator) -> RunningServer:
+    """Start serving `node`'s portals on its address; port 0 picks a free port.
+
+    Every call in flight has a thread of its own and calls beyond `workers` are refused
+    (RESOURCE_EXHAUSTED) at once, so no call ever queues behind one a client holds up.
+    """
+    settings = cluster.grpc
+    limit = settings.max_message_bytes
+    streams = StreamLimit(settings.max_streams, settings.stream_timeout_seconds)
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=cluster.grpc.workers),
+        futures.ThreadPoolExecutor(max_workers=settings.workers),
+        interceptors=[streams],
         options=[
-            ("grpc.so_reuseport", 0),  # a busy port must fail, not be silently shared
+            *OPTIONS,
             ("grpc.max_receive_message_length", limit),
             ("grpc.max_send_message_length", limit),
         ],
+        maximum_concurrent_rpcs=settings.workers,
     )
     services = [PORTAL_SERVICES[portal] for portal in node.portals]
     for service in services:
         add_portal(server, replicator, service)
     server.add_generic_rpc_handlers([control_handler(replicator, node)])
-    health_servicer = health.HealthServicer()
+    # Blocking Watch: its messages are sent by its own call's thread, which StreamLimit
+    # bounds, not by whoever calls set() (a Watch client that never reads would hang it).
+    health_servicer = health.HealthServicer(experimental_non_blocking=False)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     full_names = [api_pb2.DESCRIPTOR.services_by_name[s].full_name for s in services]
     reflection.enable_server_reflection(
@@ -76,13 +90,14 @@ def start(cluster: ClusterConfig, node: ServerConfig, replicator: Replicator) ->
     if port == 0:
         raise OSError(f"cannot listen on {node.address}: the port is in use or not available")
     replicator.start()
+    streams.start()
     server.start()
     for name in ["", *services]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, port, health_servicer, replicator)
+    return RunningServer(server, port, health_servicer, replicator, streams)
 
 
-def _write_ready_file(path: Path, node: ServerConfig, port: int) -> None:
+def _write_ready_file(path: Path, node: NodeConfig, port: int) -> None:
     document = {
         "name": node.name,
         "address": f"{node.host}:{port}",
@@ -108,12 +123,15 @@ def _stop_with_parent(stopping: threading.Event) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def serve(cluster: ClusterConfig, node: ServerConfig, ready_file: Path | None = None) -> int:
+def serve(cluster: ClusterConfig, node: NodeConfig, ready_file: Path | None = None) -> int:
     """Serve until SIGINT or SIGTERM, then shut down gracefully; returns the exit code."""
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     _stop_with_parent(stopping)
+    raise_file_limit()
+    if node.host.startswith("127.") and node.host != "127.0.0.1":
+        network.bind_outgoing(node.host)  # its own loopback address: network faults can cut it
     running = start(cluster, node, build_replicator(cluster, node))
     log.info(
         "%s serving %s on %s:%d with strategy %s",

@@ -5,22 +5,23 @@
 directory; `summary_table` is what the terminal shows at the end.
 """
 
-from loadtests.compare.model import Comparison, FaultEvent, LoadRun, StrategyRun
+from loadtests.compare.model import Comparison, FaultWindow, LoadRun, StrategyRun
 from loadtests.compare.outputs import Outputs, write_outputs
-from loadtests.compare.plan import SCENARIOS, Plan, PlanError
+from loadtests.compare.plan import SCENARIOS, Plan, PlanError, build_plan
 from loadtests.compare.progress import Progress, summary_table
 from loadtests.compare.runner import compare
 
 __all__ = [
     "SCENARIOS",
     "Comparison",
-    "FaultEvent",
+    "FaultWindow",
     "LoadRun",
     "Outputs",
     "Plan",
     "PlanError",
     "Progress",
     "StrategyRun",
+    "build_plan",
     "compare",
     "summary_table",
     "write_outputs",

@@ -1,19 +1,28 @@
-"""Faults injected in the middle of every load run, and the recovery after it.
+"""Faults struck on any node of a cluster in the middle of a load run, then healed.
 
-    none            no fault (the default)
-    kill-server     SIGKILL one server that is not the first (the last one up); it
-                    stays down for the rest of the run
-    kill-leader     SIGKILL the server whose status reports it leads; only for
-                    strategies with a leader (roles leader/follower/candidate)
-    restart-server  SIGKILL one server that is not the first, then start it again at
-                    once with the same config and data directory
+A fault is `ACTION-TARGET`:
 
-Several faults (kill-server,kill-leader) strike one after another, evenly spread
-over the run. A fault needs at least two servers; one that does not apply to a
-strategy is skipped with a note. After each run every server still down is
-restarted, so the next run, and the convergence check, see the whole cluster.
+    kill       SIGKILL the node, start it again in place after `--fault-for`
+    pause      SIGSTOP the node for `--fault-for`, then SIGCONT
+    restart    SIGTERM the node and start it again in place at once
+    partition  cut the node off from every other node for `--fault-for`, then heal
+    flaky      drop a share (FLAKY_SHARE) of the node's packets to and from the other
+               nodes for `--fault-for`
+
+    leader     the node whose status says it leads (a strategy with a leader only)
+    follower   a node whose status says it follows
+    server     a portal server other than the first
+    broker     the cluster's broker node
+    NAME       the node of that name (s2, broker, ...)
+
+The old names `kill-server`, `kill-leader` and `restart-server` read the same way. A
+target is chosen when the fault strikes (the leader then, not at start). A fault
+that does not apply to a strategy (no leader, no broker, network faults without
+root and nftables) is skipped with a note. `partition` and `flaky` need each node on
+its own loopback address (`Cluster(distinct_addresses=True)`) and `core.network`.
 """
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,114 +30,196 @@ from typing import Final
 
 import grpc
 
-from core.launcher import Cluster, LaunchError, ServerProcess
+from core import network
+from core.launcher import Cluster, LaunchError, Node
 from core.portals.control import fetch_status
-from loadtests.compare.model import FaultEvent
-from loadtests.compare.plan import PlanError
+from core.topology import Probe
 
+ACTIONS: Final = ("kill", "pause", "restart", "partition", "flaky")
+ROLE_TARGETS: Final = ("leader", "follower", "server", "broker")
+NETWORK: Final = frozenset({"partition", "flaky"})
 LEADER_ROLES: Final = frozenset({"leader", "follower", "candidate"})
+FLAKY_SHARE: Final = 0.3
 LEADER_WAIT_S: Final = 3.0
+STATUS_TIMEOUT_S: Final = 1.0
+
+
+class FaultError(ValueError):
+    """A fault that is not `ACTION-TARGET`; the message says what would be right."""
 
 
 @dataclass(frozen=True)
 class Fault:
-    name: str
-    needs_leader: bool
-    pick: Callable[[Cluster], ServerProcess | None]
-    restart: bool  # bring the server back at once
+    action: str  # one of ACTIONS
+    target: str  # one of ROLE_TARGETS, or a node name
+
+    @property
+    def name(self) -> str:
+        return f"{self.action}-{self.target}"
+
+    @property
+    def network(self) -> bool:
+        return self.action in NETWORK
 
 
-def _alive(cluster: Cluster) -> list[ServerProcess]:
-    return [s for s in cluster.servers if s.process.poll() is None]
+def parse_faults(text: str) -> tuple[Fault, ...]:
+    parts = tuple(part.strip() for part in text.split(",") if part.strip())
+    if parts in ((), ("none",)):
+        return ()
+    return tuple(parse_fault(part) for part in parts)
 
 
-def _roles(cluster: Cluster, timeout: float = 2.0) -> dict[str, str]:
-    roles = {}
-    for server in _alive(cluster):
-        try:
-            with grpc.insecure_channel(server.address) as channel:
-                roles[server.name] = str(fetch_status(channel, timeout)["role"])
-        except grpc.RpcError:
+def parse_fault(text: str) -> Fault:
+    action, dash, target = text.partition("-")
+    if action not in ACTIONS or not dash or not target:
+        raise FaultError(
+            f"fault {text!r} must be ACTION-TARGET: actions {', '.join(ACTIONS)}; targets "
+            f"{', '.join(ROLE_TARGETS)} or a node name (e.g. kill-leader, partition-s2)"
+        )
+    return Fault(action, target)
+
+
+def needs_distinct_addresses(faults: tuple[Fault, ...]) -> bool:
+    return any(fault.network for fault in faults)
+
+
+# --- Choosing the node ---------------------------------------------------------------
+
+
+def roles(cluster: Cluster, timeout: float = STATUS_TIMEOUT_S) -> dict[str, str]:
+    """Each running node's role, as its control service reports it (those that answer)."""
+    found = {}
+    for node in cluster.nodes:
+        if node.kind.probe is not Probe.CONTROL or not node.running or node.paused:
             continue
-    return roles
+        with contextlib.suppress(grpc.RpcError), grpc.insecure_channel(node.address) as channel:
+            found[node.name] = str(fetch_status(channel, timeout)["role"])
+    return found
 
 
-def _not_first(cluster: Cluster) -> ServerProcess | None:
-    others = [s for s in _alive(cluster) if s is not cluster.servers[0]]
-    return others[-1] if others else None
-
-
-def _leader(cluster: Cluster) -> ServerProcess | None:
+def _with_role(cluster: Cluster, role: str) -> Node | None:
     deadline = time.monotonic() + LEADER_WAIT_S  # an election may be under way
     while True:
-        leaders = [name for name, role in _roles(cluster).items() if role == "leader"]
-        if leaders:
-            return cluster.server(leaders[0])
+        named = sorted(name for name, seen in roles(cluster).items() if seen == role)
+        if named:
+            return cluster.node(named[0] if role == "leader" else named[-1])
         if time.monotonic() > deadline:
             return None
         time.sleep(0.1)
 
 
-FAULTS: Final = {
-    "kill-server": Fault("kill-server", needs_leader=False, pick=_not_first, restart=False),
-    "kill-leader": Fault("kill-leader", needs_leader=True, pick=_leader, restart=False),
-    "restart-server": Fault("restart-server", needs_leader=False, pick=_not_first, restart=True),
-}
+def pick(fault: Fault, cluster: Cluster) -> Node | None:
+    """The node `fault` strikes now, or None when there is none."""
+    if fault.target in ("leader", "follower"):
+        return _with_role(cluster, fault.target)
+    if fault.target == "server":
+        others = [s for s in cluster.servers[1:] if s.running]
+        return others[-1] if others else None
+    if fault.target == "broker":
+        return next((n for n in cluster.nodes if n.config.kind == "broker"), None)
+    return next((n for n in cluster.nodes if n.name == fault.target), None)
 
 
-def parse_faults(text: str) -> tuple[str, ...]:
-    names = tuple(part.strip() for part in text.split(",") if part.strip())
-    if names in ((), ("none",)):
-        return ()
-    unknown = [name for name in names if name not in FAULTS]
-    if unknown:
-        raise PlanError(
-            f"unknown fault {', '.join(map(repr, unknown))}; the faults are: "
-            f"none, {', '.join(FAULTS)}"
-        )
-    return names
-
-
-def skip_reason(name: str, cluster: Cluster) -> str | None:
-    """Why fault `name` does not apply to this cluster, or None when it does."""
-    if len(cluster.servers) < 2:
+def skip_reason(fault: Fault, cluster: Cluster) -> str | None:
+    """Why `fault` does not apply to this cluster, or None when it does."""
+    name = fault.name
+    if fault.target in ("leader", "follower"):
+        seen = roles(cluster)
+        if not LEADER_ROLES & set(seen.values()):
+            shown = ", ".join(sorted(set(seen.values()))) or "none answered"
+            return f"{name} skipped: the nodes report no leader (roles: {shown})"
+    elif fault.target == "server" and len(cluster.servers) < 2:
         return f"{name} skipped: it needs at least 2 servers, the cluster has 1"
-    if FAULTS[name].needs_leader:
-        roles = _roles(cluster)
-        if not LEADER_ROLES & set(roles.values()):
-            shown = ", ".join(sorted(set(roles.values()))) or "none answered"
-            return f"{name} skipped: the servers report no leader (roles: {shown})"
+    elif fault.target not in ROLE_TARGETS and fault.target not in {n.name for n in cluster.nodes}:
+        known = ", ".join(n.name for n in cluster.nodes)
+        return f"{name} skipped: the cluster has no node {fault.target!r} (its nodes: {known})"
+    elif fault.target == "broker" and pick(fault, cluster) is None:
+        return f"{name} skipped: the cluster runs no broker node"
+    if fault.network:
+        if (why := network.available()) is not None:
+            return f"{name} skipped: network faults need nftables as root: {why}"
+        if len({node.config.host for node in cluster.nodes}) < len(cluster.nodes):
+            return f"{name} skipped: the nodes do not each have their own loopback address"
     return None
 
 
-def inject(name: str, cluster: Cluster, at_s: float) -> FaultEvent:
-    fault = FAULTS[name]
-    target = fault.pick(cluster)
-    if target is None:
-        return FaultEvent(name, None, at_s, "no server to strike; nothing done")
-    cluster.kill(target.name)
-    if not fault.restart:
-        return FaultEvent(name, target.name, at_s, f"killed {target.name}")
+# --- Striking and healing ---------------------------------------------------------------
+
+
+@dataclass
+class Strike:
+    """A fault under way: what to do when its time is up."""
+
+    fault: Fault
+    node: str
+    start: float  # time.monotonic()
+    heal: Callable[[], str]  # undoes the fault; returns a note
+
+
+def strike(fault: Fault, node: Node, cluster: Cluster, firewall: network.Firewall | None) -> Strike:
+    """Begin `fault` on `node` now; `heal` ends it (restart returns at once healed)."""
+    began = time.monotonic()
+    name = node.name
+    if fault.action == "kill":
+        cluster.kill(name)
+        return Strike(fault, name, began, lambda: _start(cluster, name, "killed"))
+    if fault.action == "pause":
+        cluster.pause(name)
+        return Strike(fault, name, began, lambda: _resume(cluster, name))
+    if fault.action == "restart":
+        note = _restart(cluster, name)
+        return Strike(fault, name, began, lambda: note)
+    assert firewall is not None, "skip_reason() refuses network faults without a firewall"
+    others = [n.config.host for n in cluster.nodes if n is not node]
+    if fault.action == "partition":
+        rule = firewall.partition(node.config.host, others)
+        what = "cut off from the other nodes"
+    else:
+        rule = firewall.flaky(node.config.host, others, FLAKY_SHARE)
+        what = f"dropping {FLAKY_SHARE:.0%} of its packets"
+
+    def heal() -> str:
+        firewall.heal(rule)
+        return f"{name} {what}, healed"
+
+    return Strike(fault, name, began, heal)
+
+
+def _start(cluster: Cluster, name: str, what: str) -> str:
     began = time.monotonic()
     try:
-        cluster.restart(target.name)
+        cluster.start_node(name)
     except LaunchError as error:
-        return FaultEvent(name, target.name, at_s, f"killed {target.name}; restart failed: {error}")
-    took = time.monotonic() - began
-    return FaultEvent(
-        name, target.name, at_s, f"killed {target.name}, serving again in {took:.1f} s"
-    )
+        return f"{name} {what}; it did not start again: {error}"
+    return f"{name} {what}, serving again {time.monotonic() - began:.1f} s after its restart"
+
+
+def _resume(cluster: Cluster, name: str) -> str:
+    cluster.resume(name)
+    return f"{name} paused, then resumed"
+
+
+def _restart(cluster: Cluster, name: str) -> str:
+    began = time.monotonic()
+    try:
+        cluster.restart(name)
+    except LaunchError as error:
+        return f"{name} stopped; it did not start again: {error}"
+    return f"{name} restarted in place in {time.monotonic() - began:.1f} s"
 
 
 def recover(cluster: Cluster) -> list[str]:
-    """Restart every server that is down; notes say which, and which would not start."""
+    """Resume paused nodes and start every node that is down; notes say which."""
     notes = []
-    for server in list(cluster.servers):
-        if server.process.poll() is None:
+    for node in cluster.nodes:
+        if node.paused:
+            cluster.resume(node.name)
+            notes.append(f"resumed {node.name} after the load run")
+        if node.running:
             continue
         try:
-            cluster.restart(server.name)
-            notes.append(f"restarted {server.name} after the load run")
+            cluster.start_node(node.name)
+            notes.append(f"restarted {node.name} after the load run")
         except LaunchError as error:
-            notes.append(f"{server.name} did not restart: {error}")
+            notes.append(f"{node.name} did not restart: {error}")
     return notes

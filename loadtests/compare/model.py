@@ -20,11 +20,22 @@ ANOMALIES: Final = tuple(AnomalyCounts.__annotations__)  # results.json's anomal
 
 
 @dataclass(frozen=True)
-class FaultEvent:
-    fault: str
-    server: str | None  # the server it struck; None when it struck nothing
-    at_s: float  # seconds after the load run started
+class FaultWindow:
+    """One fault as it happened: from its strike to its healing, in seconds of the run."""
+
+    action: str  # kill, pause, restart, partition, flaky
+    target: str  # what was asked: leader, follower, server, broker or a node name
+    node: str | None  # the node it struck; None when it struck nothing
+    start_s: float  # seconds after the load run's first request
+    end_s: float  # when it healed (a killed node serving again, a partition healed)
     note: str
+
+
+@dataclass(frozen=True)
+class LeaderChange:
+    at_s: float  # seconds after the load run's first request
+    group: str | None
+    leader: str | None  # None: no node said it leads
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,9 @@ class LoadRun:
     users: int
     history: tuple[Operation, ...]
     files: tuple[Path, ...]  # the history files it wrote
-    faults: tuple[FaultEvent, ...] = ()
+    faults: tuple[FaultWindow, ...] = ()
+    leader_changes: tuple[LeaderChange, ...] = ()
+    origin: float | None = None  # time.monotonic() of its first request: where 0 s is
 
     def summary(self) -> Summary:
         return summarize(self.history, span(self.history))

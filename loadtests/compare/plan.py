@@ -4,18 +4,36 @@ Every parser raises `PlanError` with one sentence that says what was wrong and
 what would be right, which `testbed compare` prints as is.
 """
 
+import importlib.util
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import loadtests
+from loadtests.compare.faults import Fault, FaultError, parse_faults
 
 SCENARIOS: Final = ("crud", "order-rush", "read-your-writes", "mixed")
 _SPAN = re.compile(r"(\d+)(h|m|s)")
 _UNITS: Final = {"h": 3600, "m": 60, "s": 1}
+
+
+# What a flag left out (None) means.
+DEFAULTS: Final = {
+    "scenario": "mixed",
+    "users": "4,16",
+    "duration": "10s",
+    "servers": "3",
+    "faults": "none",
+    "fault_at": None,
+    "fault_for": "3",
+    "seed": "1",
+    "settle_timeout": "10",
+    "processes": "1",
+}
 
 
 class PlanError(ValueError):
@@ -29,12 +47,14 @@ class Plan:
     users: tuple[int, ...]  # one load run per count, in this order
     duration: int  # seconds of load per user count
     servers: int  # requested; a strategy's max_servers caps it
-    faults: tuple[str, ...]  # injected during every load run; () for none
+    faults: tuple[Fault, ...]  # struck during every load run; () for none
     out: Path
     seed: int
     settle_timeout: float  # seconds the replicas get to agree once the load stops
     options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per strategy
     processes: int = 1  # Locust processes per load run
+    fault_at: float | None = None  # seconds into each load run; None: spread, one in the middle
+    fault_for: float = 3.0  # seconds each fault lasts before it heals
 
 
 def parse_duration(text: str) -> int:
@@ -119,3 +139,55 @@ def parse_options(items: list[str], strategies: tuple[str, ...]) -> dict[str, di
 def locustfile(scenario: str) -> Path:
     """The scenario's locustfile, beside this package (installed or not)."""
     return Path(next(iter(loadtests.__path__))) / f"{scenario.replace('-', '_')}.py"
+
+
+def build_plan(
+    given: Mapping[str, Any], known: Mapping[str, Any], builtins: Mapping[str, Any]
+) -> Plan:
+    """The plan for `given` values as a person typed them (None: the default).
+
+    Keys: those of DEFAULTS, and `strategies` (None: every built-in one, the names of
+    `builtins`), `option` (a list of STRATEGY.KEY=VALUE) and `out` (a directory).
+    `known` maps every installed strategy's name to its descriptor.
+    """
+
+    def value(name: str) -> str:
+        text = given.get(name)
+        return str(DEFAULTS[name] if text is None else text)
+
+    names = given.get("strategies")
+    strategies = tuple(builtins) if names is None else parse_strategies(str(names), known)
+    options = parse_options(list(given.get("option") or []), strategies)
+    for name, values in options.items():
+        try:
+            known[name].resolve(values)
+        except ValueError as error:
+            raise PlanError(str(error)) from None
+    try:
+        faults = parse_faults(value("faults"))
+    except FaultError as error:
+        raise PlanError(str(error)) from None
+    at = given.get("fault_at")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    plan = Plan(
+        strategies=strategies,
+        scenario=parse_scenario(value("scenario")),
+        users=parse_users(value("users")),
+        duration=parse_duration(value("duration")),
+        servers=parse_count(value("servers"), "servers"),
+        faults=faults,
+        out=Path(given.get("out") or Path("results") / f"compare-{stamp}").absolute(),
+        seed=parse_count(value("seed"), "seed", minimum=0),
+        settle_timeout=parse_seconds(value("settle_timeout"), "settle timeout"),
+        options=options,
+        processes=parse_count(value("processes"), "processes"),
+        fault_at=None if at is None else parse_seconds(str(at), "fault-at"),
+        fault_for=parse_seconds(value("fault_for"), "fault-for"),
+    )
+    if not locustfile(plan.scenario).exists():
+        raise PlanError(
+            f"the {plan.scenario} scenario is not installed: no {locustfile(plan.scenario)}"
+        )
+    if importlib.util.find_spec("locust") is None:
+        raise PlanError("Locust is not installed: pip install 'locust>=2.40,<3'")
+    return plan

@@ -29,6 +29,7 @@ MEANINGS: Final = {
     "oversold_units": "units sold beyond the stock there was",
     "lost_writes": "stock units that acknowledged writes moved but a replica does not show",
     "divergent_replicas": "replicas whose final state differs from the majority's",
+    "input_disagreements": "requests the service and the checkers' reading of SPEC.md judge apart",
 }
 STYLE: Final = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max-width: 1150px;
@@ -132,7 +133,7 @@ def _by_users(run: StrategyRun) -> str:
     rows = []
     for load in run.loads:
         s = load.summary()
-        faults = "; ".join(f"{e.fault} at {e.at_s:.1f} s: {e.note}" for e in load.faults) or "-"
+        faults = "; ".join(f"{w.start_s:.1f}-{w.end_s:.1f} s: {w.note}" for w in load.faults) or "-"
         rows.append(
             f'<tr><td class="name">{load.users}</td>'
             + _cell(f"{s.operations:,}") + _cell(per_second(s.throughput_ops_s))
@@ -250,7 +251,7 @@ def render(
     comparison: Comparison, images: Mapping[str, Path], environment: Mapping[str, Any]
 ) -> str:
     plan = comparison.plan
-    faults = ", ".join(plan.faults) or "none"
+    faults = ", ".join(fault.name for fault in plan.faults) or "none"
     meta = (
         f"users {', '.join(map(str, plan.users))} · {plan.duration} s of load per user count ·"
         f" {plan.servers} servers requested · faults: {faults} · seed {plan.seed} ·"

@@ -8,20 +8,23 @@ measured (its cluster does not start, Locust fails) is recorded and skipped.
 """
 
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core import registry
-from core.config import ClusterConfig, ServerConfig
+from core import network, registry
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster, LaunchError
 from core.strategy import StrategyDescriptor
 from loadtests.checkers import check_all
 from loadtests.compare import faults
+from loadtests.compare.faults import Fault
 from loadtests.compare.load import LoadError, LoadSpec, LocustProcess
-from loadtests.compare.model import Comparison, FaultEvent, LoadRun, StrategyRun
+from loadtests.compare.model import Comparison, LoadRun, StrategyRun
 from loadtests.compare.plan import Plan, locustfile
 from loadtests.compare.progress import Progress
 from loadtests.compare.replicas import collect
+from loadtests.compare.schedule import LeaderWatch, Striker, Timing
 
 TICK_S = 0.25
 
@@ -40,11 +43,11 @@ def compare(plan: Plan, progress: Progress) -> Comparison:
 
 
 def _config(plan: Plan, descriptor: StrategyDescriptor) -> ClusterConfig:
-    count = min(plan.servers, descriptor.max_servers or plan.servers)
+    count = descriptor.topology.servers(plan.servers)
     return ClusterConfig(
         strategy=descriptor.name,
         options=dict(plan.options.get(descriptor.name, {})),
-        servers=tuple(ServerConfig(f"s{n}", port=0) for n in range(1, count + 1)),
+        nodes=tuple(NodeConfig(f"s{n}", port=0) for n in range(1, count + 1)),
     )
 
 
@@ -60,18 +63,26 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
 
     if len(config.servers) < plan.servers:
         note(
-            f"runs at most {descriptor.max_servers} server(s): "
+            f"runs at most {len(config.servers)} server(s): "
             f"ran {len(config.servers)} of the {plan.servers} requested"
         )
     directory = plan.out / descriptor.name
-    with Cluster(config, workdir=directory / "cluster") as cluster:
-        progress.say(f"{descriptor.name}: {len(cluster.servers)} server(s) up")
-        reasons = {name: faults.skip_reason(name, cluster) for name in plan.faults}
+    distinct = faults.needs_distinct_addresses(plan.faults) and network.available() is None
+    with ExitStack() as stack:
+        # The firewall opens first: it sweeps what a crashed run left behind.
+        firewall = stack.enter_context(network.Firewall()) if distinct else None
+        cluster = stack.enter_context(
+            Cluster(config, workdir=directory / "cluster", distinct_addresses=distinct)
+        )
+        progress.say(f"{descriptor.name}: {len(cluster.nodes)} node(s) up")
+        reasons = {fault: faults.skip_reason(fault, cluster) for fault in plan.faults}
         note(*reasons.values())
-        strike = tuple(name for name, reason in reasons.items() if reason is None)
+        strike = tuple(fault for fault, reason in reasons.items() if reason is None)
         loads = []
         for index, users in enumerate(plan.users):
-            loads.append(_load(plan, cluster, users, index, strike, directory, progress))
+            loads.append(
+                _load(plan, cluster, users, index, (strike, firewall), directory, progress)
+            )
             stopped = time.monotonic()
             note(*faults.recover(cluster))
         history = tuple(o for load in loads for o in load.history)
@@ -99,7 +110,7 @@ def _load(
     cluster: Cluster,
     users: int,
     index: int,
-    strike: tuple[str, ...],
+    faulting: tuple[tuple[Fault, ...], network.Firewall | None],
     directory: Path,
     progress: Progress,
 ) -> LoadRun:
@@ -113,23 +124,29 @@ def _load(
         processes=plan.processes,
     )
     locust = LocustProcess(spec, directory / f"users-{users}")
-    # Faults strike at evenly spread moments of the load (the middle, for one), timed
-    # from its first request: starting Locust and the scenario's setup come before.
-    due = [(plan.duration * (n + 1) / (len(strike) + 1), name) for n, name in enumerate(strike)]
-    events: list[FaultEvent] = []
+    # Faults are timed from the load's first request: starting Locust and the
+    # scenario's setup come before it.
+    planned, firewall = faulting
+    timing = Timing(plan.duration, plan.fault_at, plan.fault_for)
+    striker = Striker(
+        cluster, planned, timing, firewall, lambda text: progress.say(f"{spec.strategy}: {text}")
+    )
+    watch = LeaderWatch(cluster)
     began: float | None = None
-    while locust.running():
-        counted = locust.stats()
-        if began is None and counted is not None and counted.requests:
-            began = time.monotonic() - counted.elapsed()
-        elapsed = None if began is None else time.monotonic() - began
-        while elapsed is not None and due and elapsed >= due[0][0]:
-            _, name = due.pop(0)
-            events.append(faults.inject(name, cluster, elapsed))
-            progress.say(f"{spec.strategy}: {name}: {events[-1].note}")
-        progress.load(spec.strategy, users, elapsed, plan.duration, counted)
-        time.sleep(TICK_S)
-    events += [FaultEvent(name, None, at, "not struck: the run ended first") for at, name in due]
+    try:
+        while locust.running():
+            counted = locust.stats()
+            if began is None and counted is not None and counted.requests:
+                began = time.monotonic() - counted.elapsed()
+                striker.begin(began)
+                watch.begin(began)
+            elapsed = None if began is None else time.monotonic() - began
+            progress.load(spec.strategy, users, elapsed, plan.duration, counted)
+            time.sleep(TICK_S)
+    finally:
+        windows, changes = striker.finish(), watch.finish()
     history = locust.history()
     progress.say(f"{spec.strategy}: {users} users: {len(history):,} operations recorded")
-    return LoadRun(users, tuple(history), tuple(locust.files()), tuple(events))
+    return LoadRun(
+        users, tuple(history), tuple(locust.files()), tuple(windows), tuple(changes), began
+    )

@@ -4,9 +4,9 @@
 anomalies that stay possible); `messages` the wire format; `dedup` redeliveries;
 `inflight` which own messages are replayed; `confirmations` how a write learns its
 messages reached the broker; `snapshot` late joiners; `connection` the paho client;
-`broker` and `provision` the broker the launcher starts.
+`broker`, `provision` and `descriptor` the broker node the launcher starts.
 """
 
-from plugins.mqtt_broadcast.descriptor import testbed_strategies
+from plugins.mqtt_broadcast.descriptor import testbed_node_kinds, testbed_strategies
 
-__all__ = ["testbed_strategies"]
+__all__ = ["testbed_node_kinds", "testbed_strategies"]

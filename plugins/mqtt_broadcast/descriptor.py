@@ -1,10 +1,35 @@
-"""The `mqtt-broadcast` strategy as the registry sees it."""
+"""The `mqtt-broadcast` strategy as the registry sees it, and its broker node kind."""
 
+import signal
+
+from core.config import NodeConfig
 from core.hookspecs import hookimpl
 from core.strategy import StrategyDescriptor
-from plugins.mqtt_broadcast.provision import provision
+from core.topology import SERVERS, Count, Launch, Member, NodeKind, Probe, Readiness, Topology
+from plugins.mqtt_broadcast import broker
+from plugins.mqtt_broadcast.provision import BROKER, provision
 from plugins.mqtt_broadcast.replicator import STRATEGY, MqttReplicator
 from plugins.mqtt_broadcast.settings import OPTIONS
+
+
+def _broker_command(node: NodeConfig, launch: Launch) -> list[str]:
+    program = str(node.settings.get("program", "mosquitto"))
+    return broker.command(program, launch.workdir, node.host, node.port, node.name)
+
+
+@hookimpl
+def testbed_node_kinds() -> list[NodeKind]:
+    return [
+        NodeKind(
+            BROKER,
+            "an MQTT broker (Mosquitto, or the embedded amqtt) private to the cluster",
+            _broker_command,
+            readiness=Readiness.LISTENING,
+            probe=Probe.LISTENING,
+            stateful=False,  # persistence off: a restarted broker has forgotten everything
+            stop_signal=signal.SIGINT,  # amqtt stops cleanly on SIGINT only; Mosquitto too
+        )
+    ]
 
 
 @hookimpl
@@ -19,6 +44,8 @@ def testbed_strategies() -> list[StrategyDescriptor]:
             factory=MqttReplicator,
             options=OPTIONS,
             provision=provision,
+            # The broker starts first; none when option `broker` names one.
+            topology=Topology((Member(BROKER, Count(default=1, maximum=1), group=None), SERVERS)),
             consistency="eventual",
         )
     ]

@@ -1,29 +1,34 @@
-"""Before a cluster starts: a broker for it, unless one is configured.
+"""Before a cluster starts: its broker node, or none when a broker is configured.
 
-With `broker` empty the launcher starts a private broker (see `broker`) in the
-cluster's work directory, writes its address into the cluster's options, so every
-server connects to it, and stops it when the cluster stops. A configured broker is
-used as is and reported as an "external" service.
+With option `broker` empty the cluster runs its own broker as a node of kind `broker`
+(`descriptor.BROKER`), Mosquitto or amqtt as `broker_kind` says; its address goes into
+the cluster's options, so every server connects to it. A configured broker is used as
+is: the cluster then has no broker node, and faults cannot reach it.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Final
 
 from core.config import ClusterConfig
-from core.strategy import Provisioned, Service
 from plugins.mqtt_broadcast import broker
 from plugins.mqtt_broadcast.settings import OPTIONS, broker_kind
 
+BROKER: Final = "broker"  # the node kind
 
-@contextmanager
-def provision(config: ClusterConfig, workdir: Path) -> Iterator[Provisioned]:
+
+def provision(config: ClusterConfig, workdir: Path) -> ClusterConfig:
     options = {name: option.default for name, option in OPTIONS.items()} | dict(config.options)
     if options["broker"]:
-        yield Provisioned(config, (Service("broker", "external", str(options["broker"])),))
-        return
-    kind = broker.choose_kind(broker_kind(options))
-    with broker.running(kind, workdir) as started:
-        completed = replace(config, options={**config.options, "broker": started.address})
-        yield Provisioned(completed, (Service("broker", kind, started.address),))
+        return replace(config, nodes=tuple(n for n in config.nodes if n.kind != BROKER))
+    brokers = [node for node in config.nodes if node.kind == BROKER]
+    if len(brokers) != 1:
+        return config  # the topology's count check says what is wrong
+    program = broker.choose_kind(broker_kind(options))
+    (node,) = brokers
+    chosen = replace(node, settings={**node.settings, "program": program})
+    return replace(
+        config,
+        options={**config.options, "broker": node.address},
+        nodes=tuple(chosen if n is node else n for n in config.nodes),
+    )

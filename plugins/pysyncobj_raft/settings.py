@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from core.config import ClusterConfig, ServerConfig, parse_address
+from core.config import ClusterConfig, NodeConfig, parse_address
 from core.strategy import NodeContext, OptionValue
 
 READ_MODES = ("linearizable", "local")
@@ -45,7 +45,7 @@ class RaftSettings:
         return self.data_dir / "snapshot"
 
 
-def raft_address(server: ServerConfig) -> str:
+def raft_address(server: NodeConfig) -> str:
     value = server.settings.get("raft_address")
     if not isinstance(value, str):
         raise ValueError(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 
 
@@ -26,7 +26,7 @@ def cli(*args: str, stdin: str = "", timeout: float = 30) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    config = ClusterConfig(servers=(ServerConfig("s1", port=0),))
+    config = ClusterConfig(nodes=(NodeConfig("s1", port=0),))
     with Cluster(config, workdir=tmp_path_factory.mktemp("cli")) as cluster:
         yield cluster.addresses()[0]
 
@@ -140,8 +140,21 @@ def test_cluster_up_writes_the_ready_file_and_stops_on_sigterm(tmp_path: Path) -
     with _cluster_up(tmp_path) as (launcher, ready):
         servers = ready["servers"]
         assert [(s["name"], s["portals"]) for s in servers] == [("s1", ["admin", "order"])]
-        assert ready["broker"] is None
+        (node,) = ready["nodes"]
+        assert node == {
+            **{k: servers[0][k] for k in ("name", "address", "pid")},
+            "kind": "server",
+            "group": "replicas",
+        }
         assert cli("status", servers[0]["address"]).returncode == 0
+        shown = cli("status", "--json", "--cluster", str(tmp_path / "ready.json"))
+        (document,) = map(json.loads, shown.stdout.splitlines())
+        assert (document["kind"], document["group"], document["role"]) == (
+            "server",
+            "replicas",
+            "single",
+        )
+        assert len(document["digest"]) == 64
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(timeout=20) == 0
     assert _gone(servers[0]["pid"], timeout=5)

@@ -8,7 +8,7 @@ import pytest
 from core import registry
 from core.cli.main import main
 from loadtests.compare import SCENARIOS, Progress
-from loadtests.compare.faults import parse_faults
+from loadtests.compare.faults import Fault, FaultError, parse_faults
 from loadtests.compare.load import Counted
 from loadtests.compare.plan import (
     PlanError,
@@ -43,11 +43,20 @@ def test_users_and_options() -> None:
         parse_options(["memory.x=1"], ("pysyncobj-raft",))
 
 
-def test_faults() -> None:
+def test_faults_are_action_dash_target_and_the_old_names_read_the_same_way() -> None:
     assert parse_faults("none") == ()
-    assert parse_faults("kill-server,kill-leader") == ("kill-server", "kill-leader")
-    with pytest.raises(PlanError, match="none, kill-server, kill-leader, restart-server"):
-        parse_faults("crash")
+    assert parse_faults("kill-server,kill-leader,restart-server") == (
+        Fault("kill", "server"),
+        Fault("kill", "leader"),
+        Fault("restart", "server"),
+    )
+    assert parse_faults("partition-leader, flaky-s2-x") == (
+        Fault("partition", "leader"),
+        Fault("flaky", "s2-x"),
+    )
+    for wrong in ("crash", "kill", "kill-", "explode-leader"):
+        with pytest.raises(FaultError, match="ACTION-TARGET: actions kill, pause, restart"):
+            parse_faults(wrong)
 
 
 def test_every_scenario_has_its_locustfile() -> None:

@@ -33,6 +33,7 @@ from core.hookspecs import hookimpl
 from core.replica import Replica
 from core.replication import Status
 from core.strategy import Option, StrategyDescriptor
+from core.topology import Count, Member, Topology
 
 
 class AckBeforeApply:
@@ -78,7 +79,7 @@ def testbed_strategies():
             "answers writes before applying them (broken on purpose, for tests)",
             AckBeforeApply,
             options={"delay": Option(0.2, "seconds between answering and applying a write")},
-            max_servers=1,
+            topology=Topology((Member("server", Count(1, 1, 1)),)),
         )
     ]
 '''

@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pytest
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from loadtests.calls import refused
 from loadtests.checkers import check_all
@@ -17,8 +17,8 @@ from tests.loadtests.locust_runs import LocustRun, run_scenario
 
 @pytest.fixture(scope="module")
 def raft(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    servers = tuple(ServerConfig(f"s{n}", port=0) for n in (1, 2, 3))
-    config = ClusterConfig("pysyncobj-raft", servers=servers)
+    servers = tuple(NodeConfig(f"s{n}", port=0) for n in (1, 2, 3))
+    config = ClusterConfig("pysyncobj-raft", nodes=servers)
     with Cluster(config, workdir=tmp_path_factory.mktemp("raft")) as cluster:
         yield cluster
 

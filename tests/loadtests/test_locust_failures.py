@@ -5,14 +5,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from loadtests.calls import NO_REPLY, refused
 from tests.loadtests.locust_runs import run_scenario
 
 
 def test_calls_to_a_dead_server_are_recorded_and_counted_as_failures(tmp_path: Path) -> None:
-    config = ClusterConfig("memory", servers=(ServerConfig("s1", port=0),))
+    config = ClusterConfig("memory", nodes=(NodeConfig("s1", port=0),))
     with Cluster(config, tmp_path / "cluster") as cluster:
         killed: list[float] = []
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.domain import Command, Reply
 from core.portals.server import start
 from core.strategy import NodeContext
@@ -73,7 +73,7 @@ class SlowReplicator(MemoryReplicator):
 
 def test_in_flight_calls_finish_during_shutdown() -> None:
     cluster = ClusterConfig()
-    node = ServerConfig("s1", port=0)
+    node = NodeConfig("s1", port=0)
     running = start(cluster, node, SlowReplicator(NodeContext(node, cluster, {})))
     results: list[int] = []
     with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel:

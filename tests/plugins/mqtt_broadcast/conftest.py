@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import pytest
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from plugins.mqtt_broadcast import broker as brokers
 from plugins.mqtt_broadcast.replicator import STRATEGY
@@ -63,7 +63,7 @@ def start_cluster(broker: brokers.Broker, prefix: str, tmp_path: Path) -> Iterat
             config = ClusterConfig(
                 strategy=STRATEGY,
                 options={"broker": broker.address, "topic_prefix": prefix, **options},
-                servers=tuple(ServerConfig(name, port=0) for name in names),
+                nodes=tuple(NodeConfig(name, port=0) for name in names),
             )
             workdir = tmp_path / f"cluster{next(numbers)}"
             return stack.enter_context(Cluster(config, workdir, ready_timeout=ready_timeout))

@@ -2,29 +2,31 @@
 
 import logging
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from plugins.mqtt_broadcast import broker as brokers
 from plugins.mqtt_broadcast.provision import provision
 from plugins.mqtt_broadcast.replicator import STRATEGY
 from tests.plugins.mqtt_broadcast.support import Servers, create_client, ok, wait_until
 
+BROKER_NODE = NodeConfig("broker", port=1883, kind="broker")
+
 
 def config(**options: object) -> ClusterConfig:
-    return ClusterConfig(strategy=STRATEGY, options=options, servers=(ServerConfig("s1"),))
+    return ClusterConfig(strategy=STRATEGY, options=options, nodes=(NodeConfig("s1"),))
 
 
 def test_a_configured_broker_is_used_as_is(tmp_path: Path) -> None:
-    with provision(config(broker="mqtt.example:1883"), tmp_path) as provisioned:
-        assert provisioned.config.options["broker"] == "mqtt.example:1883"
-        assert [(s.role, s.kind, s.address) for s in provisioned.services] == [
-            ("broker", "external", "mqtt.example:1883")
-        ]
-    assert list(tmp_path.iterdir()) == [], "nothing was started"
+    given = replace(config(broker="mqtt.example:1883"), nodes=(NodeConfig("s1"), BROKER_NODE))
+    provisioned = provision(given, tmp_path)
+    assert provisioned.options["broker"] == "mqtt.example:1883"
+    assert [node.kind for node in provisioned.nodes] == ["server"], "no broker node"
+    assert list(tmp_path.iterdir()) == [], "nothing was written"
 
 
 def test_without_mosquitto_auto_falls_back_to_amqtt_and_says_how_to_install_it(
@@ -55,15 +57,16 @@ def test_the_started_broker_listens_on_loopback_and_stops_with_the_cluster(
 ) -> None:
     if brokers.find_mosquitto() is None:
         pytest.skip(f"runs a real Mosquitto: {brokers.INSTALL_MOSQUITTO}")
-    with provision(config(broker_kind="mosquitto"), tmp_path) as provisioned:
-        (service,) = provisioned.services
-        assert (service.role, service.kind) == ("broker", "mosquitto")
-        assert service.address.startswith("127.0.0.1:")
-        assert provisioned.config.options["broker"] == service.address
-        conf = (tmp_path / "mosquitto.conf").read_text()
+    with Cluster(config(broker_kind="mosquitto"), tmp_path / "cluster") as cluster:
+        (node,) = [node for node in cluster.nodes if node.config.kind == "broker"]
+        assert (node.name, node.config.settings["program"]) == ("broker", "mosquitto")
+        assert node.address.startswith("127.0.0.1:")
+        assert cluster.config.options["broker"] == node.address
+        conf = (tmp_path / "cluster" / "broker-mosquitto.conf").read_text()
         assert "persistence false" in conf
-        assert f"listener {service.address.split(':')[1]} 127.0.0.1" in conf
-    assert not listening(int(service.address.split(":")[1]))
+        assert f"listener {node.config.port} 127.0.0.1" in conf
+        assert listening(node.config.port)
+    assert not listening(node.config.port)
 
 
 def listening(port: int) -> bool:
@@ -80,10 +83,11 @@ def test_servers_replicate_over_the_amqtt_fallback(tmp_path: Path) -> None:
     two = ClusterConfig(
         strategy=STRATEGY,
         options={"broker_kind": "amqtt"},
-        servers=(ServerConfig("s1", port=0), ServerConfig("s2", port=0)),
+        nodes=(NodeConfig("s1", port=0), NodeConfig("s2", port=0)),
     )
     with Cluster(two, tmp_path) as cluster:
-        assert cluster.describe()["broker"]["kind"] == "amqtt"
+        (broker,) = [n for n in cluster.nodes if n.config.kind == "broker"]
+        assert broker.config.settings["program"] == "amqtt"
         servers = Servers(cluster)
         first, second = servers.addresses
         ok(create_client(servers, first, "over-amqtt"))

@@ -89,7 +89,7 @@ def test_servers_replicate_through_a_broker_with_tls_and_a_password(
     cluster = start_cluster(
         ("s1", "s2"), tls=True, ca_file=str(tmp_path / "ca.pem"), username=USER, password=PASSWORD
     )
-    assert cluster.describe()["broker"]["kind"] == "external"
+    assert [node["kind"] for node in cluster.describe()["nodes"]] == ["server", "server"]
     servers = Servers(cluster)
     first, second = servers.addresses
     ok(create_client(servers, first, "secure"))

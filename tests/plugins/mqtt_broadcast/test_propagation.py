@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from plugins.mqtt_broadcast import broker as brokers
 from plugins.mqtt_broadcast.replicator import STRATEGY
@@ -24,7 +24,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if brokers.find_mosquitto() is None:
         pytest.skip(f"these tests run a real Mosquitto: {brokers.INSTALL_MOSQUITTO}")
     config = ClusterConfig(
-        strategy=STRATEGY, servers=tuple(ServerConfig(f"s{n}", port=0) for n in (1, 2, 3))
+        strategy=STRATEGY, nodes=tuple(NodeConfig(f"s{n}", port=0) for n in (1, 2, 3))
     )
     with Cluster(config, tmp_path_factory.mktemp("propagation")) as running:
         yield running
@@ -38,11 +38,11 @@ def servers(cluster: Cluster) -> Iterator[Servers]:
 
 
 def test_the_launcher_starts_mosquitto_on_loopback_for_the_servers(cluster: Cluster) -> None:
-    broker = cluster.describe()["broker"]
-    assert broker["kind"] == "mosquitto"
+    (broker,) = [node for node in cluster.describe()["nodes"] if node["kind"] == "broker"]
+    assert (broker["name"], broker["group"]) == ("broker", None)
     assert broker["address"].startswith("127.0.0.1:")
     assert cluster.config.options["broker"] == broker["address"]
-    assert (cluster.workdir / "mosquitto.conf").exists()
+    assert (cluster.workdir / "broker-mosquitto.conf").exists()
 
 
 def test_a_write_on_one_server_is_visible_on_every_server(servers: Servers) -> None:

@@ -1,7 +1,7 @@
 """Talking to the servers of a Raft cluster by name, as they die and come back.
 
-A restarted server listens on a new gRPC port, so every call looks its address up in
-the cluster again rather than keeping a channel per test.
+A restarted server comes back on its own address; calls still open a channel each,
+so none outlives the server it was made for.
 """
 
 import json
@@ -28,21 +28,21 @@ def running(cluster: Cluster) -> list[str]:
 
 
 def data_dir(cluster: Cluster, name: str) -> Path:
-    return Path(cluster.server(name).config.settings["data_dir"])
+    return Path(cluster.node(name).config.settings["data_dir"])
 
 
 def status(cluster: Cluster, name: str) -> dict[str, Any]:
-    with grpc.insecure_channel(cluster.server(name).address) as channel:
+    with grpc.insecure_channel(cluster.node(name).address) as channel:
         return fetch_status(channel)
 
 
 def admin(cluster: Cluster, name: str, rpc: str, request: Any) -> Any:
-    with grpc.insecure_channel(cluster.server(name).address) as channel:
+    with grpc.insecure_channel(cluster.node(name).address) as channel:
         return getattr(api_pb2_grpc.AdminPortalStub(channel), rpc)(request, timeout=CALL_TIMEOUT_S)
 
 
 def order(cluster: Cluster, name: str, rpc: str, request: Any) -> Any:
-    with grpc.insecure_channel(cluster.server(name).address) as channel:
+    with grpc.insecure_channel(cluster.node(name).address) as channel:
         return getattr(api_pb2_grpc.OrderPortalStub(channel), rpc)(request, timeout=CALL_TIMEOUT_S)
 
 

@@ -32,7 +32,7 @@ def plain_text_status_probe(raft_address: str) -> bytes:
 
 
 def raft_address(cluster: Cluster, name: str) -> str:
-    address: str = cluster.server(name).config.settings["raft_address"]
+    address: str = cluster.node(name).config.settings["raft_address"]
     return address
 
 

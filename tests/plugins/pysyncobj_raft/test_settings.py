@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from core import registry
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.strategy import NodeContext
 from plugins.pysyncobj_raft.settings import RaftSettings, raft_settings
 
@@ -17,13 +17,13 @@ def context(
     tmp_path: Path, hosts: tuple[str, ...] = ("127.0.0.1",) * 3, **options: Any
 ) -> NodeContext:
     servers = tuple(
-        ServerConfig(
+        NodeConfig(
             f"s{n}",
             settings={"raft_address": f"{host}:{4320 + n}", "data_dir": str(tmp_path / f"s{n}")},
         )
         for n, host in enumerate(hosts, 1)
     )
-    cluster = ClusterConfig(strategy=DESCRIPTOR.name, options=options, servers=servers)
+    cluster = ClusterConfig(strategy=DESCRIPTOR.name, options=options, nodes=servers)
     return NodeContext(servers[0], cluster, DESCRIPTOR.resolve(options))
 
 
@@ -46,7 +46,7 @@ def test_a_node_knows_its_address_its_peers_and_its_files(tmp_path: Path) -> Non
 
 def test_a_node_without_a_raft_address_is_refused_by_name(tmp_path: Path) -> None:
     ctx = context(tmp_path)
-    bare = ServerConfig("s2")
+    bare = NodeConfig("s2")
     cluster = ClusterConfig(DESCRIPTOR.name, {}, (ctx.node, bare, ctx.cluster.servers[2]))
     with pytest.raises(ValueError, match="'s2' has no raft_address"):
         raft_settings(NodeContext(ctx.node, cluster, ctx.options))
@@ -77,7 +77,7 @@ def test_bad_options_are_refused_with_what_is_allowed(
 
 def test_two_nodes_on_one_raft_address_are_refused(tmp_path: Path) -> None:
     ctx = context(tmp_path)
-    twin = ServerConfig("s2", settings=dict(ctx.node.settings))
+    twin = NodeConfig("s2", settings=dict(ctx.node.settings))
     cluster = ClusterConfig(DESCRIPTOR.name, {}, (ctx.node, twin))
     with pytest.raises(ValueError, match="share a raft_address"):
         raft_settings(NodeContext(ctx.node, cluster, ctx.options))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from core import registry
-from core.config import ClusterConfig, ServerConfig
+from core.config import ClusterConfig, NodeConfig
 from core.strategy import NodeContext, StrategyDescriptor
 from plugins.pysyncobj_raft.replicator import RaftReplicator
 from tests.plugins.pysyncobj_raft.conftest import skip_unless_raft
@@ -21,8 +21,8 @@ def test_a_taken_raft_port_fails_the_start_naming_the_address(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         address = f"127.0.0.1:{taken.getsockname()[1]}"
-        node = ServerConfig("s1", settings={"raft_address": address, "data_dir": str(tmp_path)})
-        cluster = ClusterConfig(descriptor.name, servers=(node,))
+        node = NodeConfig("s1", settings={"raft_address": address, "data_dir": str(tmp_path)})
+        cluster = ClusterConfig(descriptor.name, nodes=(node,))
         replicator = RaftReplicator(NodeContext(node, cluster, descriptor.resolve({})))
         with pytest.raises(OSError, match=f"cannot listen for Raft on {address}"):
             replicator.start()

@@ -1,33 +1,24 @@
-"""`testbed compare`: run the same Locust load on each strategy and report side by side.
+"""`testbed compare`: its flags, mapped onto `loadtests.compare`'s `build_plan` and `compare`.
 
-With no arguments: every built-in strategy, the mixed scenario, 4 then 16 users
-for 10 s each, 3 servers (fewer where a strategy allows fewer), no faults; a few
-minutes at most. The comparison itself lives in loadtests.compare, imported only
-when this command runs (it brings matplotlib).
+This module is a plugin of the `testbed` command (entry point `compare` of group
+`testbed`, hook `testbed_commands`), so that core never imports the load tests. With
+no arguments: every built-in strategy, the mixed scenario, 4 then 16 users for 10 s
+each, 3 servers (fewer where a strategy allows fewer), no faults; a few minutes at
+most. The comparison itself is imported only when the command runs (it brings
+matplotlib).
 """
 
 import argparse
-import importlib.util
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from core import registry
+from core.hookspecs import hookimpl
 
-if TYPE_CHECKING:
-    from loadtests.compare.plan import Plan
 
-DEFAULTS = {
-    "scenario": "mixed",
-    "users": "4,16",
-    "duration": "10s",
-    "servers": "3",
-    "faults": "none",
-    "seed": "1",
-    "settle_timeout": "10",
-    "processes": "1",
-}
+@hookimpl
+def testbed_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    add_parser(commands)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -56,7 +47,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--servers", metavar="N", help="servers per cluster, capped per strategy (default 3)"
     )
     parser.add_argument(
-        "--faults", metavar="F,F", help="none, kill-server, kill-leader, restart-server; or a,b"
+        "--faults",
+        metavar="F,F",
+        help="ACTION-TARGET, comma-separated: actions kill, pause, restart, partition, flaky; "
+        "targets leader, follower, server, broker or a node name (default none)",
+    )
+    parser.add_argument(
+        "--fault-at", metavar="S", help="seconds into each load run (default: the middle)"
+    )
+    parser.add_argument(
+        "--fault-for", metavar="S", help="seconds each fault lasts before it heals (default 3)"
     )
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="directory (default results/compare-<time>)"
@@ -81,14 +81,16 @@ def run(args: argparse.Namespace) -> int:
     from loadtests import compare
 
     try:
-        plan = _plan(args)
+        plan = compare.build_plan(vars(args), registry.strategies(), registry.builtins())
     except compare.PlanError as error:
         print(f"testbed compare: {error}", file=sys.stderr)
         return 2
     progress = compare.Progress()
     progress.say(
         f"comparing {', '.join(plan.strategies)} on scenario {plan.scenario}: users "
-        f"{','.join(map(str, plan.users))}, {plan.duration} s each; results in {plan.out}"
+        f"{','.join(map(str, plan.users))}, {plan.duration} s each"
+        + (f"; faults {', '.join(f.name for f in plan.faults)}" if plan.faults else "")
+        + f"; results in {plan.out}"
     )
     comparison = compare.compare(plan, progress)
     outputs = compare.write_outputs(comparison)
@@ -98,46 +100,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name}: not measured: {reason}")
     print(f"\nreport: {outputs.report}\nresults: {outputs.results}")
     return 1 if comparison.failed else 0
-
-
-def _plan(args: argparse.Namespace) -> "Plan":
-    from loadtests.compare import faults
-    from loadtests.compare import plan as p
-
-    def given(name: str) -> str:
-        value = getattr(args, name)
-        return DEFAULTS[name] if value is None else str(value)
-
-    known = registry.strategies()
-    strategies = (
-        tuple(registry.builtins())
-        if args.strategies is None
-        else p.parse_strategies(args.strategies, known)
-    )
-    options = p.parse_options(args.option, strategies)
-    for name, given_options in options.items():
-        try:
-            known[name].resolve(given_options)
-        except ValueError as error:
-            raise p.PlanError(str(error)) from None
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    plan = p.Plan(
-        strategies=strategies,
-        scenario=p.parse_scenario(given("scenario")),
-        users=p.parse_users(given("users")),
-        duration=p.parse_duration(given("duration")),
-        servers=p.parse_count(given("servers"), "servers"),
-        faults=faults.parse_faults(given("faults")),
-        out=(args.out or Path("results") / f"compare-{stamp}").absolute(),
-        seed=p.parse_count(given("seed"), "seed", minimum=0),
-        settle_timeout=p.parse_seconds(given("settle_timeout"), "settle timeout"),
-        options=options,
-        processes=p.parse_count(given("processes"), "processes"),
-    )
-    if not p.locustfile(plan.scenario).exists():
-        raise p.PlanError(
-            f"the {plan.scenario} scenario is not installed: no {p.locustfile(plan.scenario)}"
-        )
-    if importlib.util.find_spec("locust") is None:
-        raise p.PlanError("Locust is not installed: pip install 'locust>=2.40,<3'")
-    return plan

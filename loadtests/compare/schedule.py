@@ -1,0 +1,142 @@
+"""Striking a run's faults on time, and watching who leads, beside the load.
+
+Both run in threads of their own, so that a fault that takes seconds (a node starting
+again) or a node that does not answer (a paused one) never stalls the runner's
+progress loop. Times are seconds after the load run's first request (its origin),
+which the runner hands over once Locust reports one.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from core import network
+from core.launcher import Cluster
+from loadtests.compare import faults
+from loadtests.compare.faults import Fault, Strike
+from loadtests.compare.model import FaultWindow, LeaderChange
+
+WATCH_S = 0.2
+STATUS_TIMEOUT_S = 0.5
+
+
+@dataclass(frozen=True)
+class Timing:
+    duration: float  # seconds of load
+    at: float | None  # first fault's start; None: spread over the run
+    span: float  # how long each fault lasts (--fault-for)
+
+    def starts(self, count: int) -> list[float]:
+        """When each of `count` faults strikes: evenly spread, or one after another."""
+        if self.at is None:
+            return [self.duration * (n + 1) / (count + 1) for n in range(count)]
+        return [self.at + n * (self.span + 1.0) for n in range(count)]
+
+
+@dataclass
+class Striker:
+    """Strikes `plan` faults at their times, each healed after `timing.span` seconds."""
+
+    cluster: Cluster
+    plan: tuple[Fault, ...]
+    timing: Timing
+    firewall: network.Firewall | None
+    say: Callable[[str], None]
+    windows: list[FaultWindow] = field(default_factory=list)
+    _origin: float | None = None
+    _started: threading.Event = field(default_factory=threading.Event)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def begin(self, origin: float) -> None:
+        """The load's first request was at `origin` (time.monotonic())."""
+        if self._thread is None:
+            self._origin = origin
+            self._thread = threading.Thread(target=self._run, name="faults", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        assert self._origin is not None
+        for fault, at in zip(self.plan, self.timing.starts(len(self.plan)), strict=True):
+            if self._stopping.wait(max(0.0, self._origin + at - time.monotonic())):
+                return
+            self._one(fault, self._origin)
+
+    def _one(self, fault: Fault, origin: float) -> None:
+        node = faults.pick(fault, self.cluster)
+        now = time.monotonic() - origin
+        if node is None:
+            note = f"{fault.name}: no node to strike; nothing done"
+            self.windows.append(FaultWindow(fault.action, fault.target, None, now, now, note))
+            self.say(note)
+            return
+        self.say(f"{fault.name}: striking {node.name} at {now:.1f} s")
+        struck = faults.strike(fault, node, self.cluster, self.firewall)
+        if fault.action != "restart":
+            self._stopping.wait(max(0.0, struck.start + self.timing.span - time.monotonic()))
+        note = struck.heal()
+        self.windows.append(_window(struck, origin, note))
+        self.say(f"{fault.name}: {note}")
+
+    def finish(self) -> list[FaultWindow]:
+        """Wait for a fault under way to heal; faults not yet due are noted, not struck."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+        struck = len(self.windows)
+        for fault in self.plan[struck:]:
+            note = f"{fault.name}: not struck: the run ended first"
+            self.windows.append(FaultWindow(fault.action, fault.target, None, 0.0, 0.0, note))
+        return self.windows
+
+
+def _window(done: Strike, origin: float, note: str) -> FaultWindow:
+    return FaultWindow(
+        action=done.fault.action,
+        target=done.fault.target,
+        node=done.node,
+        start_s=done.start - origin,
+        end_s=time.monotonic() - origin,
+        note=note,
+    )
+
+
+@dataclass
+class LeaderWatch:
+    """Polls every node's role; records each change of a group's leader."""
+
+    cluster: Cluster
+    changes: list[LeaderChange] = field(default_factory=list)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _origin: float = 0.0
+
+    def begin(self, origin: float) -> None:
+        if self._thread is None:
+            self._origin = origin
+            self._thread = threading.Thread(target=self._run, name="leaders", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        current: dict[str | None, str | None] = {}
+        while not self._stopping.wait(WATCH_S):
+            seen = faults.roles(self.cluster, STATUS_TIMEOUT_S)
+            leaders: dict[str | None, str | None] = {}
+            for node in self.cluster.nodes:
+                if node.group is not None and node.name in seen:
+                    leaders.setdefault(node.group, None)
+                    if seen[node.name] == "leader":
+                        leaders[node.group] = node.name
+            now = time.monotonic() - self._origin
+            for group, leader in leaders.items():
+                if group not in current or current[group] != leader:
+                    if group in current or leader is not None:
+                        self.changes.append(LeaderChange(now, group, leader))
+                    current[group] = leader
+
+    def finish(self) -> list[LeaderChange]:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.changes
