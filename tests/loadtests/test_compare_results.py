@@ -112,6 +112,7 @@ def test_results_json_agrees_with_the_history(tmp_path: Path) -> None:
         "oversold_units": 3,
         "lost_writes": 1,
         "divergent_replicas": 1,
+        "input_disagreements": 0,
     }
     assert bad["converged"] is False and bad["checks"]["divergent_servers"] == ["s2"]
     assert bad["consistency"] == "eventual"
