@@ -53,6 +53,7 @@ import grpc
 
 from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
+from loadtests.percentiles import percentile
 from proto import api_pb2 as pb
 from proto import api_pb2_grpc
 
@@ -92,8 +93,8 @@ class Figures:
 
 
 def percentiles_ms(samples_ns: list[int]) -> tuple[float, float]:
-    cuts = statistics.quantiles(samples_ns, n=100)
-    return round(cuts[49] / 1e6, 3), round(cuts[98] / 1e6, 3)
+    ordered = sorted(samples_ns)
+    return round(percentile(ordered, 0.50) / 1e6, 3), round(percentile(ordered, 0.99) / 1e6, 3)
 
 
 # --- Clusters --------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
 from core.config import GrpcConfig
+from loadtests.percentiles import percentile
 from proto import api_pb2 as pb
 from proto import api_pb2_grpc
 
@@ -276,8 +277,8 @@ class Measure:
 
 
 def percentiles_ms(samples: list[int]) -> tuple[float, float]:
-    cuts = statistics.quantiles(samples, n=100)
-    return round(cuts[49] / 1e6, 3), round(cuts[98] / 1e6, 3)
+    ordered = sorted(samples)
+    return round(percentile(ordered, 0.50) / 1e6, 3), round(percentile(ordered, 0.99) / 1e6, 3)
 
 
 def summarize(parts: Sequence[Latencies], start: Clock, end: Clock) -> Measure:

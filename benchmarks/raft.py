@@ -45,6 +45,7 @@ from core import registry
 from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
 from core.portals.control import fetch_status
+from loadtests.percentiles import percentile
 from proto import api_pb2 as pb
 from proto import api_pb2_grpc
 
@@ -59,12 +60,6 @@ DATA: Final = '{"name": "bench"}'
 
 def log(message: str) -> None:
     print(f"[raft] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile: the smallest value at or above `share` of them."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
 @contextmanager
@@ -96,7 +91,7 @@ class WriteRun:
     elections: int | None = None
 
     def row(self) -> dict[str, Any]:
-        lat = self.latencies or [float("nan")]
+        lat = sorted(self.latencies) or [float("nan")]
         return {
             "strategy": self.strategy,
             "threads": self.threads,
@@ -277,8 +272,8 @@ def failover(kills: int, workdir: Path) -> dict[str, Any]:
         lost = lost_writes(cluster, acked)
     return {
         "kills": kills,
-        "unavailable_p50_s": percentile(gaps, 0.50),
-        "unavailable_p99_s": percentile(gaps, 0.99),
+        "unavailable_p50_s": percentile(sorted(gaps), 0.50),
+        "unavailable_p99_s": percentile(sorted(gaps), 0.99),
         "unavailable_max_s": max(gaps),
         "acknowledged": len(acked),
         "lost": lost,

@@ -13,7 +13,6 @@ unexplained.
 """
 
 import bisect
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from loadtests.checkers.orderbook import order_writes
 from loadtests.checkers.records import ABSENT, ANY, Value, canonical, read_value, stock
 from loadtests.checkers.versions import INITIAL_TIME, Versions, Write, write
 from loadtests.history import Operation
+from loadtests.percentiles import percentile
 
 READS = frozenset({"RetrieveClient", "RetrieveProduct", "RetrieveOrder"})
 _CLIENT_WRITES = frozenset({"CreateClient", "UpdateClient", "DeleteClient"})
@@ -56,11 +56,6 @@ class StalenessResult:
 class _Missed:
     lag: float
     write: int  # position in the history of the write the read missed
-
-
-def percentile(ordered: Sequence[float], fraction: float) -> float:
-    """Nearest rank: the smallest value with at least `fraction` of them at or below it."""
-    return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
 
 
 def _registers(history: Sequence[Operation]) -> dict[tuple[str, str], Versions]:

@@ -9,7 +9,6 @@ The comparison must find anomalies in it, and none in the two correct strategies
 """
 
 import json
-import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from core import registry
 from core.cli.main import main
 from loadtests.history import Operation, read_history
+from loadtests.percentiles import percentile
 
 BROKEN = "ack-before-apply"
 BROKEN_MODULE = '''
@@ -121,10 +121,6 @@ def results(out: Path) -> dict[str, Any]:
     return document
 
 
-def _percentile(ordered: list[float], q: float) -> float:
-    return ordered[math.ceil(q * len(ordered)) - 1]
-
-
 def _history(out: Path, files: list[str]) -> list[Operation]:
     return [o for name in files for o in read_history(out / name)]
 
@@ -154,9 +150,9 @@ def test_results_agree_with_the_recorded_history(out: Path, results: dict[str, A
         latencies = sorted((o.complete - o.invoke) * 1000 for h in runs for o in h)
         assert entry["latency_ms"] == pytest.approx(
             {
-                "p50": _percentile(latencies, 0.5),
-                "p95": _percentile(latencies, 0.95),
-                "p99": _percentile(latencies, 0.99),
+                "p50": percentile(latencies, 0.5),
+                "p95": percentile(latencies, 0.95),
+                "p99": percentile(latencies, 0.99),
                 "max": latencies[-1],
             }
         )
