@@ -19,7 +19,7 @@ def test_defaults_describe_one_local_server() -> None:
 def test_a_file_round_trips_through_to_mapping(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text(
-        '[strategy]\nname = "memory"\n[grpc]\nworkers = 4\n'
+        '[strategy]\nname = "memory"\n[grpc]\nworkers = 4\nmax_streams = 2\n'
         '[[servers]]\nname = "a"\naddress = "127.0.0.1:6000"\nportals = ["admin"]\n'
         'data_dir = "/tmp/a"\n'
     )
@@ -43,6 +43,8 @@ def test_example_file_is_valid() -> None:
         ('[[servers]]\naddress = "h:99999"\n', "out of range"),
         ('[[servers]]\nportals = ["shop"]\n', "admin, order or both"),
         ("[grpc]\nthreads = 3\n", "unknown \\[grpc\\] setting"),
+        ("[grpc]\nworkers = 32\n", "max_streams \\(256\\) must be at least 1 and below workers"),
+        ("[grpc]\nstream_timeout_seconds = 0\n", "stream_timeout_seconds must be a positive"),
     ],
 )
 def test_bad_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
