@@ -12,9 +12,10 @@ from typing import Any
 from core.domain import commands as c
 from core.domain.effects import Effect
 from core.domain.errors import Code
-from core.domain.orders import change_lines, lines_of, restock, view
+from core.domain.numbers import MAX_COUNT
+from core.domain.orders import change_lines, lines_of, remove, stock_of, view
 from core.domain.outcome import OK, Outcome, refuse
-from core.domain.state import State
+from core.domain.state import Record, State
 
 
 def execute(command: c.Command, state: State) -> Outcome:
@@ -58,6 +59,8 @@ def _(command: c.DeleteClient, state: State) -> Outcome:
 def _(command: c.CreateProduct, state: State) -> Outcome:
     if command.pid in state.products:
         return refuse(Code.CONFLICT, f"product {command.pid!r} already exists; update it instead")
+    if refusal := _past_bound(command.pid, command.data, state):
+        return refusal
     return Outcome(OK, (Effect("products", "ADD", command.pid, command.data),))
 
 
@@ -65,7 +68,25 @@ def _(command: c.CreateProduct, state: State) -> Outcome:
 def _(command: c.UpdateProduct, state: State) -> Outcome:
     if command.pid not in state.products:
         return refuse(Code.NOT_FOUND, f"product {command.pid!r} does not exist; create it first")
+    if refusal := _past_bound(command.pid, command.data, state):
+        return refusal
     return Outcome(OK, (Effect("products", "UPDATE", command.pid, command.data),))
+
+
+def _past_bound(pid: str, data: Record, state: State) -> Outcome | None:
+    """Stock plus the units orders hold stays <= 2^63-1, so no DeleteOrder overflows.
+
+    On a fresh product the held units are 0 unless replicas diverged (an order kept a
+    deleted product's line): then the bound still holds.
+    """
+    held = state.units_held.get(pid, 0)
+    if stock_of(data) + held <= MAX_COUNT:
+        return None
+    return refuse(
+        Code.CONFLICT,
+        f"product {pid!r} cannot have a quantity of {stock_of(data)}: with the {held} units "
+        f"held in orders it would pass {MAX_COUNT} (2^63-1); at most {MAX_COUNT - held} is allowed",
+    )
 
 
 @decide.register
@@ -107,7 +128,7 @@ def _(command: c.DeleteOrder, state: State) -> Outcome:
     order = state.orders.get(command.oid)
     if order is None:
         return refuse(Code.NOT_FOUND, f"order {command.oid!r} does not exist")
-    return Outcome(OK, (*restock(state, order), Effect("orders", "DELETE", command.oid, {})))
+    return remove(state, command.oid, order)
 
 
 @singledispatch

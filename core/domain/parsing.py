@@ -1,54 +1,18 @@
-"""From the wire's strings to commands: every check that needs no state (code 400)."""
+"""From the wire's strings to commands: every check that needs no state (code 400).
 
-import json
-import math
-from typing import Any, Final
+This is the one input gate of SPEC.md's "Input, exactly", shared by every strategy:
+`core.domain.jsontext` for the JSON text, `ids` and `numbers` for the fields.
+"""
 
 from core.domain import commands as c
 from core.domain.errors import InvalidInput
 from core.domain.ids import check_id
-from core.domain.numbers import parse_count, parse_price
-
-MAX_DATA_BYTES: Final = 64 * 1024
-
-
-def _reject_constant(name: str) -> Any:
-    raise InvalidInput(f"{name} is not a valid JSON number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e999 overflows to inf, which JSON cannot send back
-        raise InvalidInput(f"the number {text} is too large")
-    return value
-
-
-# Built once: json.loads with hooks builds a new decoder per call, a hot-path cost.
-_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
-
-
-def _load(text: str, what: str) -> Any:
-    # A character is at most 4 UTF-8 bytes: short texts need no encoding to be measured.
-    if len(text) * 4 > MAX_DATA_BYTES and (size := len(text.encode("utf-8"))) > MAX_DATA_BYTES:
-        raise InvalidInput(
-            f"the {what} data is {size} bytes; at most {MAX_DATA_BYTES} bytes are allowed"
-        )
-    if not text.strip():
-        raise InvalidInput(f"the {what} data is empty; send a JSON object")
-    try:
-        return _DECODER.decode(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(f"the {what} data is not valid JSON: {error}") from None
-    except InvalidInput:
-        raise
-    except ValueError as error:  # an integer longer than int() converts (4300 digits)
-        raise InvalidInput(f"the {what} data has a number that is too long: {error}") from None
-    except RecursionError:
-        raise InvalidInput(f"the {what} data is nested too deeply") from None
+from core.domain.jsontext import load
+from core.domain.numbers import MAX_COUNT, parse_count, parse_price
 
 
 def _json_object(text: str, what: str) -> c.JsonObject:
-    value = _load(text, what)
+    value = load(text, what)
     if not isinstance(value, dict):
         raise InvalidInput(f"the {what} data must be a JSON object, not {type(value).__name__}")
     return value
@@ -77,7 +41,7 @@ def product_data(text: str) -> c.JsonObject:
 
 def order_items(text: str) -> c.Items:
     """Both order forms of SPEC.md; the same PID twice adds up."""
-    value = _load(text, "order")
+    value = load(text, "order")
     if isinstance(value, dict):
         if not isinstance(value.get("products"), list):
             raise InvalidInput('the order data needs "products": a list of {"PID", "quantity"}')
@@ -98,6 +62,11 @@ def order_items(text: str) -> c.Items:
             raise InvalidInput(f'order line {number} needs a "quantity"')
         quantity = parse_count(line["quantity"], f"the quantity of order line {number}")
         totals[pid] = totals.get(pid, 0) + quantity
+        if totals[pid] > MAX_COUNT:
+            raise InvalidInput(
+                f"the quantities of product {pid!r} in this order add up to more than "
+                f"{MAX_COUNT} (2^63-1), the most any quantity may be"
+            )
     return tuple(totals.items())
 
 

@@ -17,9 +17,11 @@ class State:
     clients: dict[str, Record] = field(default_factory=dict)
     products: dict[str, Record] = field(default_factory=dict)
     orders: dict[str, Record] = field(default_factory=dict)  # {"CID", "products": [lines]}
-    # Derived from `orders`: a client's OIDs oldest first, and order lines per product.
+    # Derived from `orders`: a client's OIDs oldest first, and per product its order
+    # lines and the units those lines hold.
     client_orders: dict[str, dict[str, None]] = field(default_factory=dict)
     product_refs: dict[str, int] = field(default_factory=dict)
+    units_held: dict[str, int] = field(default_factory=dict)
 
     def apply(self, effects: tuple[Effect, ...] | list[Effect]) -> None:
         """Apply effects in order. Total: an effect never fails, whatever the state."""
@@ -38,6 +40,7 @@ class State:
         self.client_orders.setdefault(order["CID"], {})[oid] = None
         for line in order["products"]:
             self.product_refs[line["PID"]] = self.product_refs.get(line["PID"], 0) + 1
+            self.units_held[line["PID"]] = self.units_held.get(line["PID"], 0) + line["quantity"]
 
     def _unindex(self, oid: str, order: Record | None, next_cid: str | None) -> None:
         if order is None:
@@ -52,8 +55,9 @@ class State:
             left = self.product_refs[line["PID"]] - 1
             if left:
                 self.product_refs[line["PID"]] = left
+                self.units_held[line["PID"]] -= line["quantity"]
             else:
-                del self.product_refs[line["PID"]]
+                del self.product_refs[line["PID"]], self.units_held[line["PID"]]
 
     def snapshot(self) -> dict[str, dict[str, Record]]:
         """The tables alone (indexes are derived): what a late joiner needs."""

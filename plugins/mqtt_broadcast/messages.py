@@ -76,8 +76,13 @@ def _check_order(data: dict[str, Any]) -> None:
     lines = data.get("products")
     if not isinstance(data.get("CID"), str) or not isinstance(lines, list):
         raise BadMessage("an order needs a string CID and a list of products")
-    if not all(isinstance(line, dict) and isinstance(line.get("PID"), str) for line in lines):
-        raise BadMessage("every order line needs a string PID")
+    if not all(isinstance(line, dict) and _is_line(line) for line in lines):
+        raise BadMessage("every order line needs a string PID and an integer quantity")
+
+
+def _is_line(line: dict[str, Any]) -> bool:
+    quantity = line.get("quantity")
+    return isinstance(line.get("PID"), str) and type(quantity) is int and quantity >= 0
 
 
 def _optional_text(document: dict[str, Any], name: str) -> str | None:

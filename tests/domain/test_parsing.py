@@ -9,7 +9,7 @@ import pytest
 from core.domain import InvalidInput
 from core.domain import commands as c
 from core.domain import parsing as p
-from core.domain.parsing import MAX_DATA_BYTES
+from core.domain.jsontext import MAX_DATA_BYTES
 from tests.domain.support import assert_sentence
 
 CLIENT = '{"name": "Paulo"}'
@@ -59,15 +59,30 @@ def invalid(call: Callable[[], object], *mentions: str) -> str:
         ("1\x7f", "control"),
         ("1\x85", "control"),
         ("0", "reserved"),
+        ("\ud800", "surrogate"),
+        ("a\udfffb", "surrogate"),
     ],
-    ids=["empty", "257 chars", "NUL", "newline", "tab", "DEL", "C1 NEL", "reserved 0"],
+    ids=[
+        "empty",
+        "257 chars",
+        "NUL",
+        "newline",
+        "tab",
+        "DEL",
+        "C1 NEL",
+        "reserved 0",
+        "lone high surrogate",
+        "lone low surrogate",
+    ],
 )
 def test_bad_ids_are_refused(parse: Callable[[str], object], bad_id: str, mention: str) -> None:
     invalid(lambda: parse(bad_id), mention)
 
 
 @pytest.mark.parametrize("parse", ID_PARSERS.values(), ids=ID_PARSERS.keys())
-@pytest.mark.parametrize("good_id", ["1", "x" * 256, "é" * 256, "00", "-1", "caneta azul", "ü-ß"])
+@pytest.mark.parametrize(
+    "good_id", ["1", "x" * 256, "é" * 256, "\U0001f600" * 256, "00", "-1", "caneta azul", "ü-ß"]
+)
 def test_good_ids_are_accepted(parse: Callable[[str], object], good_id: str) -> None:
     parse(good_id)
 
@@ -168,13 +183,13 @@ def test_nan_and_infinity_are_refused(
 
 @pytest.mark.parametrize("number", ["1e999", "-1e999"])
 def test_numbers_that_overflow_to_infinity_are_refused(number: str) -> None:
-    invalid(lambda: p.client_data(f'{{"name": "x", "score": {number}}}'), "too large")
+    invalid(lambda: p.client_data(f'{{"name": "x", "score": {number}}}'), "not finite")
 
 
 def test_integers_too_long_to_convert_are_refused_not_crashing() -> None:
     digits = "1" * 5000
-    invalid(lambda: p.client_data(f'{{"name": "x", "n": {digits}}}'), "too long")
-    invalid(lambda: p.order_items(f'[{{"id": "1", "quantity": {digits}}}]'), "too long")
+    invalid(lambda: p.client_data(f'{{"name": "x", "n": {digits}}}'), "4300 digits")
+    invalid(lambda: p.order_items(f'[{{"id": "1", "quantity": {digits}}}]'), "4300 digits")
 
 
 def test_deeply_nested_json_is_refused() -> None:
@@ -233,7 +248,7 @@ def test_product_name_must_be_a_non_empty_string(name: object) -> None:
     invalid(lambda: p.product_data(_product(name=name)), '"name"')
 
 
-@pytest.mark.parametrize("price", [0, 2, 2.5, "2.50", "0", " 3 ", "1e2", 1e15, "0.001"])
+@pytest.mark.parametrize("price", [0, 2, 2.5, "2.50", "0", "007", "3", 1e15, 10**15, "0.001"])
 def test_valid_prices_are_accepted_as_sent(price: object) -> None:
     text = _product(price=price)
     assert p.product_data(text)["price"] == price
@@ -260,14 +275,29 @@ def test_valid_prices_are_accepted_as_sent(price: object) -> None:
         1e300,
         "1e5000",
         10**16,
-    ],  # the last three: over the bound that keeps totals finite
+        1e15 * 1.0000001,
+        "1000000000000000.1",
+        # strings outside [0-9]+(\.[0-9]+)?
+        ".5",
+        "5.",
+        "+1",
+        " 2",
+        "2 ",
+        " 3 ",
+        "1e3",
+        "1e2",
+        "1_000",
+        "\u0661\u0662",
+        "\uff15",
+        "0x10",
+    ],
 )
 def test_invalid_prices_are_refused(price: object) -> None:
     invalid(lambda: p.product_data(_product(price=price)), '"price"')
     invalid(lambda: p.update_product("1", _product(price=price)), '"price"')
 
 
-@pytest.mark.parametrize("quantity", [0, 40, "40", "0", " 7 ", 3.0])
+@pytest.mark.parametrize("quantity", [0, 40, "40", "0", "007", 2**63 - 1, str(2**63 - 1)])
 def test_valid_quantities_are_accepted_as_sent(quantity: object) -> None:
     data = p.product_data(_product(quantity=quantity))
     assert data["quantity"] == quantity
@@ -293,7 +323,14 @@ def test_valid_quantities_are_accepted_as_sent(quantity: object) -> None:
         "\u0661\u0662",
         2**63,
         str(2**63),
-    ],  # non-ASCII digits; over 64 bits
+        3.0,
+        1e18,
+        " 7 ",
+        "7\n",
+        "0" * 20,
+        "1" * 4301,
+        "1" * 4300,
+    ],
 )
 def test_invalid_quantities_are_refused(quantity: object) -> None:
     invalid(lambda: p.product_data(_product(quantity=quantity)), '"quantity"')
@@ -388,3 +425,38 @@ def test_the_failing_line_is_named() -> None:
 def test_malformed_orders_are_refused(text: str, mention: str) -> None:
     invalid(lambda: p.order_items(text), mention)
     invalid(lambda: p.create_order("O", "C", text), mention)
+
+
+# Quantities as JSON literals: the literal decides, not the value it parses to
+
+
+@pytest.mark.parametrize("literal", ["3.0", "1e18", "1E3", "3e0", "30e-1"])
+def test_a_quantity_with_a_fraction_or_an_exponent_is_refused(literal: str) -> None:
+    product = f'{{"name": "c", "price": 1, "quantity": {literal}}}'
+    invalid(lambda: p.product_data(product), '"quantity"', "no fraction or exponent")
+    invalid(lambda: p.order_items(f'[{{"PID": "1", "quantity": {literal}}}]'), "line 1")
+
+
+@pytest.mark.parametrize("quantity", ["9223372036854775807", '"9223372036854775807"'])
+def test_the_largest_quantity_is_accepted(quantity: str) -> None:
+    product = f'{{"name": "c", "price": 1, "quantity": {quantity}}}'
+    assert p.product_data(product)["quantity"] == json.loads(quantity)
+    assert p.order_items(f'[{{"PID": "1", "quantity": {quantity}}}]') == (("1", 2**63 - 1),)
+
+
+def test_a_quantity_string_of_4301_digits_is_refused_like_one_of_20() -> None:
+    for digits in (20, 4300, 4301, 60_000):
+        text = f'{{"name": "c", "price": 1, "quantity": "{"1" * digits}"}}'
+        message = invalid(lambda: p.product_data(text), "19 ASCII digits")  # noqa: B023
+        assert len(message) < 300, "a refusal quotes a long value shortened"
+
+
+def test_a_price_of_exactly_the_bound_is_accepted() -> None:
+    for price in ("1000000000000000", "1000000000000000.0", 10**15, 1e15):
+        assert p.product_data(_product(price=price))["price"] == price
+
+
+def test_order_lines_summing_past_the_bound_are_refused() -> None:
+    half = 2**62
+    text = json.dumps([{"PID": "1", "quantity": half}, {"PID": "1", "quantity": half}])
+    invalid(lambda: p.order_items(text), "quantity", str(2**63 - 1))
