@@ -10,6 +10,7 @@ import grpc
 from google.protobuf.message import Message
 
 from core.domain import Code, InvalidInput, Reply
+from core.portals import codec as bodies
 from core.portals.routes import SERVICES, Read, Route, Stream, Write, lookup_id
 from core.replication import Replicator, Unavailable
 from proto import api_pb2 as pb
@@ -71,17 +72,15 @@ def _stream(replicator: Replicator, route: Stream, method: str) -> Any:
 def _method_handler(
     replicator: Replicator, route: Route, method: Any
 ) -> grpc.RpcMethodHandler[Any, Any]:
-    request = getattr(pb, method.input_type.name)
-    response = getattr(pb, method.output_type.name)
-    codec: dict[str, Any] = {
-        "request_deserializer": request.FromString,
-        "response_serializer": response.SerializeToString,
-    }
+    codec = bodies.codec(getattr(pb, method.input_type.name), getattr(pb, method.output_type.name))
     if isinstance(route, Write):
-        return grpc.unary_unary_rpc_method_handler(_write(replicator, route, method.name), **codec)
+        write = bodies.guarded(_write(replicator, route, method.name))
+        return grpc.unary_unary_rpc_method_handler(write, **codec)
     if isinstance(route, Read):
-        return grpc.unary_unary_rpc_method_handler(_read(replicator, route, method.name), **codec)
-    return grpc.unary_stream_rpc_method_handler(_stream(replicator, route, method.name), **codec)
+        read = bodies.guarded(_read(replicator, route, method.name))
+        return grpc.unary_unary_rpc_method_handler(read, **codec)
+    stream = bodies.guarded(_stream(replicator, route, method.name))
+    return grpc.unary_stream_rpc_method_handler(stream, **codec)
 
 
 def add_portal(server: grpc.Server, replicator: Replicator, service: str) -> None:
