@@ -161,7 +161,7 @@ class Cluster:
                 self._await_ready(node)
 
     def _complete(self, requested: ClusterConfig) -> ClusterConfig:
-        """Default nodes, addresses and fixed ports, the strategy's settings; checked."""
+        """Default nodes, fixed ports, the strategy's settings; checked, in start order."""
         topology = self._descriptor.topology
         nodes = list(requested.nodes)
         for member in topology.members:
@@ -177,8 +177,9 @@ class Cluster:
         refusals = topology.refusals(config.strategy, config.nodes)
         if refusals:
             raise LaunchError("; ".join(refusals))
-        grouped = tuple(replace(node, group=topology.group_of(node)) for node in config.nodes)
-        return replace(config, nodes=grouped)
+        order = [member.kind for member in topology.members]
+        grouped = [replace(node, group=topology.group_of(node)) for node in config.nodes]
+        return replace(config, nodes=tuple(sorted(grouped, key=lambda n: order.index(n.kind))))
 
     def _kind(self, node: NodeConfig) -> NodeKind:
         try:

@@ -16,14 +16,20 @@ it did not parse):
 
 `outcome` and `result`:
 
-    writes  {"error": int, "description": str}     the Reply; see `outcome_of`
+    writes  {"error": int, "description": str,     the Reply, and the value of its
+             "outcome": str or None}               `testbed-outcome` trailer (None
+                                                   without one); see `outcome_of`
     reads   {"found": bool, "data": JSON or None}  data parsed from the reply; for
                                                    RetrieveClientOrders a list of orders
-    "ok"       the server answered: error 0, or a read that returned
-    "fail"     a definite refusal that changed nothing: 4xx, a plain 503, a read
-               that failed
-    "unknown"  it may or may not have taken effect: a timeout, a transport error,
-               a 503 whose description says the outcome is unknown, a 500
+    "ok"       it took effect: trailer "done", or a read that returned
+    "fail"     it changed nothing: trailer "refused" (4xx) or "none" (a 503 that
+               committed nothing), or a read that failed
+    "unknown"  it may or may not have taken effect: trailer "unknown" (a 503 that
+               may still commit, a 500), a timeout, a transport error
+
+A write is classified by its trailer, SPEC.md's word for what the reply proves, never
+by its description's wording. From a server that sends no trailer, by its code alone:
+0 "ok", 4xx "fail", anything else (a 503 included) "unknown".
 
 File format (`write_history` / `read_history`): gzip-compressed JSON lines in
 UTF-8. The first line is the header `{"format": "testbed-history", "version": 1}`;
@@ -64,6 +70,13 @@ TABLES: Final = {
     "RetrieveClientOrders": ("client_orders", "ID"),
 }
 READS: Final = frozenset(op for op in TABLES if op.startswith("Retrieve"))
+# What each value of SPEC.md's `testbed-outcome` trailer makes of a write.
+TRAILER_OUTCOMES: Final[Mapping[str, Outcome]] = {
+    "done": "ok",
+    "refused": "fail",
+    "none": "fail",
+    "unknown": "unknown",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +108,21 @@ class Operation:
         return self.op in READS
 
 
-def outcome_of(error: int, description: str = "") -> Outcome:
-    """Classify a write's Reply. A strategy says "unknown" in a 503 that may still commit."""
+def business_refusal(error: object) -> bool:
+    """Whether a Reply's `error` is a refusal by the rules (4xx): nothing changed, and
+    the service worked as specified."""
+    return isinstance(error, int) and 400 <= error < 500
+
+
+def outcome_of(error: int, trailer: str | None = None) -> Outcome:
+    """Classify a write's Reply by its `testbed-outcome` trailer, else by its code."""
+    if trailer is not None and trailer in TRAILER_OUTCOMES:
+        return TRAILER_OUTCOMES[trailer]
     if error == 0:
         return "ok"
-    if error == 503:
-        return "unknown" if "unknown" in description.lower() else "fail"
-    if 400 <= error < 500:
-        return "fail"
-    return "unknown"  # a 500 is a bug that may have struck after the change was made
+    # Without the trailer a 503 may be of either kind, and a 500 is a bug that may
+    # have struck after the change was made.
+    return "fail" if business_refusal(error) else "unknown"
 
 
 class Recorder:
@@ -163,10 +182,14 @@ def _operation(line: str, number: int, path: object) -> Operation:
 
 @dataclass(frozen=True, slots=True)
 class ReplicaState:
-    """One server's state once the load stopped: its digest and its stock per product."""
+    """One replica's state once the load stopped: its digest and its stock per product.
+
+    `group` is its replica group: digests are only compared within a group.
+    """
 
     digest: str
     stock: Mapping[str, int]
+    group: str = "replicas"
 
 
 @dataclass(frozen=True, slots=True)

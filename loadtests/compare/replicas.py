@@ -1,8 +1,9 @@
-"""After the load: poll every server's digest until they agree, then read each one's state.
+"""After the load: poll every replica's digest until each group agrees, then read its state.
 
 The polls (`DigestSample`) time the convergence; the final snapshot is each
-server's digest and its stock of every product the history names, read from that
-server (an eventual strategy answers from its own replica).
+replica's digest and its stock of every product the history names, read from that
+server (an eventual strategy answers from its own replica). Digests are compared
+within a replica group only.
 """
 
 import json
@@ -35,14 +36,25 @@ def _digests(channels: Mapping[str, grpc.Channel]) -> dict[str, str]:
     return found
 
 
-def settle(channels: Mapping[str, grpc.Channel], timeout: float) -> list[DigestSample]:
-    """Poll until every server answers with one digest, or `timeout` seconds pass."""
+def _agree(digests: Mapping[str, str], groups: Mapping[str, str]) -> bool:
+    if digests.keys() != groups.keys():
+        return False
+    per_group: dict[str, set[str]] = {}
+    for name, group in groups.items():
+        per_group.setdefault(group, set()).add(digests[name])
+    return all(len(seen) == 1 for seen in per_group.values())
+
+
+def settle(
+    channels: Mapping[str, grpc.Channel], groups: Mapping[str, str], timeout: float
+) -> list[DigestSample]:
+    """Poll until every replica answers, one digest per group, or `timeout` seconds pass."""
     samples: list[DigestSample] = []
     deadline = time.monotonic() + timeout
     while True:
         digests = _digests(channels)
         samples.append(DigestSample(time.monotonic(), digests))
-        if digests.keys() == channels.keys() and len(set(digests.values())) == 1:
+        if _agree(digests, groups):
             return samples
         if time.monotonic() > deadline:
             return samples
@@ -66,7 +78,7 @@ def _stock(channel: grpc.Channel, pids: Iterable[str]) -> dict[str, int]:
 
 
 def final_states(
-    channels: Mapping[str, grpc.Channel], pids: Iterable[str]
+    channels: Mapping[str, grpc.Channel], groups: Mapping[str, str], pids: Iterable[str]
 ) -> tuple[dict[str, ReplicaState], list[str]]:
     """Each answering server's digest and stock; notes name the servers that did not answer."""
     states, notes = {}, []
@@ -74,20 +86,24 @@ def final_states(
     for name, channel in channels.items():
         try:
             digest = str(fetch_status(channel, RPC_TIMEOUT_S)["digest"])
-            states[name] = ReplicaState(digest, _stock(channel, wanted))
+            states[name] = ReplicaState(digest, _stock(channel, wanted), groups[name])
         except grpc.RpcError as error:
             notes.append(f"{name} left out of the final states: {error.code().name}")
     return states, notes
 
 
 def collect(
-    addresses: Mapping[str, str], history: Iterable[Operation], timeout: float, stopped: float
+    replicas: Mapping[str, tuple[str, str]],
+    history: Iterable[Operation],
+    timeout: float,
+    stopped: float,
 ) -> tuple[Replicas, list[str]]:
-    """`addresses`: server name -> HOST:PORT; `stopped`: when the load stopped (monotonic)."""
-    channels = {name: grpc.insecure_channel(address) for name, address in addresses.items()}
+    """`replicas`: name -> (HOST:PORT, group); `stopped`: when the load stopped (monotonic)."""
+    channels = {name: grpc.insecure_channel(address) for name, (address, _) in replicas.items()}
+    groups = {name: group for name, (_, group) in replicas.items()}
     try:
-        samples = settle(channels, timeout)
-        states, notes = final_states(channels, products(history))
+        samples = settle(channels, groups, timeout)
+        states, notes = final_states(channels, groups, products(history))
     finally:
         for channel in channels.values():
             channel.close()

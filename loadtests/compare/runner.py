@@ -16,6 +16,7 @@ from core import network, registry
 from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster, LaunchError
 from core.strategy import StrategyDescriptor
+from core.topology import Probe
 from loadtests.checkers import check_all
 from loadtests.compare import faults
 from loadtests.compare.faults import Fault
@@ -87,8 +88,13 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
             note(*faults.recover(cluster))
         history = tuple(o for load in loads for o in load.history)
         progress.say(f"{descriptor.name}: load stopped; waiting for the replicas to agree")
-        addresses = {server.name: server.address for server in cluster.servers}
-        replicas, unread = collect(addresses, history, plan.settle_timeout, stopped)
+        # Every node that holds a replica and answers the control service.
+        holders = {
+            node.name: (node.address, node.group)
+            for node in cluster.nodes
+            if node.group is not None and node.kind.probe is Probe.CONTROL
+        }
+        replicas, unread = collect(holders, history, plan.settle_timeout, stopped)
         note(*unread)
     progress.say(f"{descriptor.name}: checking {len(history):,} operations")
     report = check_all(history, replicas, settle_timeout=plan.settle_timeout)

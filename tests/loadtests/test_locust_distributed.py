@@ -69,7 +69,7 @@ def test_users_spread_over_every_server_and_read_back_on_another(
 
 def test_the_checkers_find_no_anomaly_on_raft(run: LocustRun, raft: Cluster) -> None:
     history = sorted(run.history(), key=lambda o: o.invoke)
-    addresses = {server.name: server.address for server in raft.servers}
+    addresses = {s.name: (s.address, str(s.group)) for s in raft.servers}
     replicas, notes = collect(addresses, history, timeout=10.0, stopped=run.ended)
     report = check_all(history, replicas)
     assert not notes

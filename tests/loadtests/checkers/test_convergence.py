@@ -67,3 +67,29 @@ def test_divergent_replicas_have_no_time_to_converge() -> None:
     samples = polls((11.0, SAME))
     result = check_convergence(Replicas(final(s1="a", s2="a", s3="z"), samples, 10.0), 5)
     assert (result.converged, result.divergent, result.time_to_converge) == (False, 1, None)
+
+
+def grouped(**digests: tuple[str, str]) -> dict[str, ReplicaState]:
+    return {name: ReplicaState(digest, {}, group) for name, (digest, group) in digests.items()}
+
+
+def test_digests_are_compared_within_each_replica_group_only() -> None:
+    two_groups = grouped(r1=("a", "p0"), r2=("a", "p0"), r3=("b", "p1"), r4=("b", "p1"))
+    result = check_convergence(Replicas(two_groups), settle_timeout=5)
+    assert (result.converged, result.replicas, result.divergent) == (True, 4, 0)
+
+
+def test_a_replica_that_differs_from_its_own_group_diverges() -> None:
+    apart = grouped(r1=("a", "p0"), r2=("a", "p0"), r3=("b", "p1"), r4=("c", "p1"), r5=("c", "p1"))
+    result = check_convergence(Replicas(apart), settle_timeout=5)
+    assert (result.converged, result.divergent_servers) == (False, ("r3",))
+
+
+def test_groups_converge_when_each_agrees_within_itself() -> None:
+    groups = grouped(r1=("a", "p0"), r2=("a", "p0"), r3=("b", "p1"))
+    samples = polls(
+        (10.5, {"r1": "a", "r2": "x", "r3": "b"}),
+        (11.0, {"r1": "a", "r2": "a", "r3": "b"}),
+    )
+    result = check_convergence(Replicas(groups, samples, load_stopped=10.0), settle_timeout=5)
+    assert (result.converged, result.time_to_converge) == (True, 1.0)
