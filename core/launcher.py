@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -108,6 +109,7 @@ class Cluster:
         self._ready_timeout = ready_timeout
         self._distinct = distinct_addresses
         self._stack = ExitStack()
+        self._spawner = ThreadPoolExecutor(1, thread_name_prefix=f"cluster-{config.strategy}")
         if workdir is None:
             workdir = Path(
                 self._stack.enter_context(tempfile.TemporaryDirectory(prefix="testbed-"))
@@ -203,7 +205,10 @@ class Cluster:
         self._ready_file(node.name).unlink(missing_ok=True)
         command = node.kind.command(node.config, self._launch(node))
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
-        node.popen = spawn(command, node.log, env=env)
+        # Always from the cluster's own thread: the kernel ties a child's parent-death
+        # signal to the thread that spawned it, so a node restarted from a short-lived
+        # thread (a fault's) would be stopped when that thread ends (core.lifetime).
+        node.popen = self._spawner.submit(spawn, command, node.log, env).result()
         node.paused = False
 
     def _await_ready(self, node: Node) -> None:
@@ -312,6 +317,7 @@ class Cluster:
         deadline = time.monotonic() + timeout
         for node in reversed(self.nodes):
             _reap(node, deadline)
+        self._spawner.shutdown()
         self._stack.close()
 
 

@@ -1,6 +1,8 @@
 """The launcher: any node by name, in place, whatever its kind; the topology's limits."""
 
 import json
+import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,3 +134,17 @@ def test_distinct_addresses_give_each_node_its_own_loopback_address(tmp_path: Pa
         host = server.address.rsplit(":", 1)[0]
         assert host.startswith("127.") and host != "127.0.0.1"
         assert create(server.address, "own-address").error == 0
+
+
+def test_a_node_started_again_from_a_thread_that_ends_outlives_that_thread(
+    memory: Cluster,
+) -> None:
+    """The parent-death signal follows the spawning thread; faults restart from theirs."""
+    memory.kill("s1")
+    restarter = threading.Thread(target=memory.start_node, args=("s1",))
+    restarter.start()
+    restarter.join()
+    (server,) = memory.servers
+    with pytest.raises(subprocess.TimeoutExpired):
+        server.process.wait(timeout=2.0)  # a SIGTERM from the kernel would end it by now
+    assert create(server.address, "after-thread").error == 0
