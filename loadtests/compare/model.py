@@ -12,6 +12,7 @@ from typing import Final, cast
 from core.strategy import OptionValue
 from loadtests.checkers import AnomalyCounts, Report
 from loadtests.compare.plan import Plan
+from loadtests.compare.readback import ReadBack
 from loadtests.compare.stats import Summary, span, summarize
 from loadtests.history import Operation, Replicas
 
@@ -49,6 +50,13 @@ class LoadRun:
     leader_changes: tuple[LeaderChange, ...] = ()
     origin: float | None = None  # time.monotonic() of its first request: where 0 s is
 
+    @property
+    def zero(self) -> float:
+        """Where 0 s of the run is: its origin, else (a history read back) its first call."""
+        if self.origin is not None:
+            return self.origin
+        return min((o.invoke for o in self.history), default=0.0)
+
     def summary(self) -> Summary:
         return summarize(self.history, span(self.history))
 
@@ -64,6 +72,7 @@ class StrategyRun:
     replicas: Replicas
     report: Report
     notes: tuple[str, ...] = ()  # faults skipped, servers restarted, ...
+    readback: ReadBack | None = None  # acknowledged writes read back; None: not read
 
     def shown_options(self) -> dict[str, OptionValue]:
         """The options with secrets masked: results and reports get shared."""

@@ -1,4 +1,5 @@
-"""The report's plots, as PNG files: latency CDFs, throughput against users, anomalies.
+"""The report's plots, as PNG files: latency CDFs, throughput against users, anomalies,
+and per strategy a timeline of its load runs (successes and errors, faults, leaders).
 
 Figures are built with matplotlib's object API and rendered by its Agg backend
 (no pyplot: no global figure state, no display needed).
@@ -11,8 +12,14 @@ from typing import Final
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from loadtests.compare.model import ANOMALIES, StrategyRun
+from loadtests.compare.model import ANOMALIES, LoadRun, StrategyRun
+from loadtests.compare.stats import is_success
 
+BIN_S: Final = 0.1
+_OK: Final = "#2ca02c"
+_ERROR: Final = "#d62728"
+_FAULT: Final = "#ff7f0e"
+_LEADER: Final = "#555555"
 _COLORS: Final = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 
 
@@ -88,6 +95,74 @@ def anomalies(runs: Sequence[StrategyRun]) -> Figure:
     return figure
 
 
+def _counts(load: LoadRun) -> tuple[list[float], list[int], list[int]]:
+    """Bins of BIN_S seconds from 0 (the run's first request): successes and errors
+    per bin, by reply time. The scenario's setup, before 0, is left out."""
+    times = [(o.complete - load.zero, is_success(o)) for o in load.history]
+    times = [(t, ok) for t, ok in times if t >= 0]
+    bins = int(max((t for t, _ in times), default=0.0) / BIN_S) + 1
+    ok, error = [0] * bins, [0] * bins
+    for t, success in times:
+        (ok if success else error)[int(t / BIN_S)] += 1
+    return [n * BIN_S for n in range(bins)], ok, error
+
+
+def _timeline_panel(axes: Axes, load: LoadRun) -> None:
+    starts, ok, error = _counts(load)
+    axes.bar(starts, ok, BIN_S, align="edge", color=_OK, label="succeeded")
+    axes.bar(starts, error, BIN_S, align="edge", bottom=ok, color=_ERROR, label="failed")
+    top = max((a + b for a, b in zip(ok, error, strict=True)), default=0) * 1.3 or 1
+    axes.set_ylim(0, top)
+    for window in load.faults:
+        if window.node is None:
+            continue
+        axes.axvspan(
+            window.start_s,
+            max(window.end_s, window.start_s + BIN_S),
+            color=_FAULT,
+            alpha=0.18,
+            linewidth=0,
+        )
+        axes.text(
+            window.start_s,
+            top * 0.97,
+            f" {window.action}-{window.target} → {window.node}",
+            va="top",
+            fontsize=8,
+            color="#8a4500",
+        )
+    for change in load.leader_changes:
+        axes.axvline(change.at_s, color=_LEADER, linestyle="--", linewidth=0.8)
+        axes.text(
+            change.at_s,
+            top * 0.80,
+            f" leader {change.leader or 'none'}",
+            va="top",
+            fontsize=7,
+            color=_LEADER,
+            rotation=90,
+        )
+    axes.set_xlim(left=0)
+    axes.set_ylabel(f"{load.users} users\nops / {BIN_S * 1000:.0f} ms")
+
+
+def timeline(run: StrategyRun) -> Figure:
+    panels = max(len(run.loads), 1)
+    figure = Figure(figsize=(9.0, 0.6 + 2.0 * panels), dpi=110, layout="constrained")
+    grid = figure.subplots(panels, 1, squeeze=False)
+    for axes, load in zip(grid[:, 0], run.loads, strict=False):
+        axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        _timeline_panel(axes, load)
+    grid[-1, 0].set_xlabel("seconds since the load run's first request")
+    _legend(grid[0, 0], loc="upper right", fontsize="small")
+    figure.suptitle(
+        f"{run.name}: operations per {BIN_S * 1000:.0f} ms by reply time; "
+        "faults shaded, leader changes dashed"
+    )
+    return figure
+
+
 PLOTS: Final = {
     "latency_cdf": latency_cdf,
     "throughput": throughput,
@@ -96,11 +171,17 @@ PLOTS: Final = {
 
 
 def save_plots(runs: Sequence[StrategyRun], directory: Path) -> dict[str, Path]:
-    """Every plot as directory/<name>.png."""
+    """Every plot as directory/<name>.png, each strategy's timeline as timeline-<name>.png."""
     directory.mkdir(parents=True, exist_ok=True)
+    figures = {name: plot(runs) for name, plot in PLOTS.items()}
+    figures |= {timeline_name(run): timeline(run) for run in runs}
     saved = {}
-    for name, plot in PLOTS.items():
+    for name, figure in figures.items():
         path = directory / f"{name}.png"
-        plot(runs).savefig(path, format="png")
+        figure.savefig(path, format="png")
         saved[name] = path
     return saved
+
+
+def timeline_name(run: StrategyRun) -> str:
+    return f"timeline-{run.name}"

@@ -68,7 +68,7 @@ class Progress:
 
 HEAD: Final = (
     "strategy", "ops/s", "p50 ms", "p99 ms", "errors", "linearizability", "stale reads",
-    "oversold", "lost writes", "divergent", "converged",
+    "oversold", "lost writes", "divergent", "disagreements", "converged",
 )  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """report.html: one self-contained page (inline CSS, plots as data: URIs) for people.
 
 Side by side per strategy: throughput, latency percentiles, errors and anomalies;
-then per strategy its user counts, its operations and a few concrete examples of
-each anomaly the checkers found, with the operations that show it.
+then per strategy its user counts, what its faults cost (a timeline, unavailability,
+phases, errors by kind, acknowledged writes lost), its operations and a few concrete
+examples of each anomaly the checkers found, with the operations that show it.
 """
 
 import base64
@@ -13,14 +14,17 @@ from pathlib import Path
 from typing import Any, Final
 
 from loadtests.checkers import Example
+from loadtests.compare.availability import strategy_phases, unavailability, unavailable_s
+from loadtests.compare.failures import error_kinds
 from loadtests.compare.model import ANOMALIES, Comparison, StrategyRun
 from loadtests.compare.numbers import ms, per_second, share
+from loadtests.compare.plots import timeline_name
 from loadtests.compare.stats import Summary, by_operation
 from loadtests.history import Operation
 
 CAPTIONS: Final = {
     "latency_cdf": "Share of operations answered within a latency, per strategy.",
-    "throughput": "Operations per second at each user count (measured from the history).",
+    "throughput": "Successful operations per second at each user count (from the history).",
     "anomalies": "Anomalies per strategy; zero is what a correct strategy shows.",
 }
 MEANINGS: Final = {
@@ -30,6 +34,11 @@ MEANINGS: Final = {
     "lost_writes": "stock units that acknowledged writes moved but a replica does not show",
     "divergent_replicas": "replicas whose final state differs from the majority's",
     "input_disagreements": "requests the service and the checkers' reading of SPEC.md judge apart",
+}
+# What a strategy's design costs under faults that no measurement of one run can show.
+CAVEATS: Final = {
+    "memory": "memory keeps the only copy of the state in its one server's memory: a kill"
+    " or restart of that server loses all of it, every acknowledged write included.",
 }
 STYLE: Final = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max-width: 1150px;
@@ -41,7 +50,7 @@ table { border-collapse: collapse; margin: 0.6em 0; font-size: 13px; }
 th, td { padding: 3px 7px; border-bottom: 1px solid #e4e4e4; text-align: right; }
 td { white-space: nowrap; }
 th { background: #f3f3f3; vertical-align: bottom; } td.name, th.name { text-align: left; }
-td.bad { color: #b00; font-weight: 600; } td.good { color: #080; }
+td.bad, p.bad { color: #b00; font-weight: 600; } td.good { color: #080; }
 .ops td, .ops th { text-align: left; white-space: normal; }
 .ops td { font: 12px/1.3 ui-monospace, monospace; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1em; }
@@ -111,21 +120,23 @@ def _overview(comparison: Comparison) -> str:
         "<h2>Summary</h2>"
         + _table(head, map(_summary_row, comparison.runs))
         + "<p>Latencies are every operation's, from the recorded history (not Locust's"
-        " rounded statistics). <b>errors</b>: timeouts, transport failures, 503s, 500s,"
-        " failed reads; <b>refused</b>: business refusals such as not enough stock.</p>"
+        " rounded statistics). <b>ops/s</b>: successful operations (answered, business"
+        " refusals included) per second; <b>errors</b>: timeouts, transport failures, 503s,"
+        " 500s, failed reads; <b>refused</b>: business refusals such as not enough stock.</p>"
         + f"<ul>{meanings}</ul>"
     )
 
 
+def _figure(path: Path, caption: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
+
+
 def _plots(images: Mapping[str, Path]) -> str:
-    figures = []
-    for name, path in images.items():
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = escape(CAPTIONS.get(name, name))
-        figures.append(
-            f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
-            f"<figcaption>{caption}</figcaption></figure>"
-        )
+    figures = [_figure(path, CAPTIONS[name]) for name, path in images.items() if name in CAPTIONS]
     return f'<h2>Plots</h2><div class="plots">{"".join(figures)}</div>'
 
 
@@ -143,6 +154,76 @@ def _by_users(run: StrategyRun) -> str:
     head = ["users", "operations", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
             "refused", "faults"]  # fmt: skip
     return "<h3>Per user count</h3>" + _table(head, rows)
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _fault_rows(run: StrategyRun) -> list[str]:
+    return [
+        f'<tr><td class="name">{load.users}</td><td class="name">'
+        f"{escape(f'{w.action}-{w.target}')}</td>" + _cell(w.node or "-")
+        + _cell(f"{w.start_s:.2f}") + _cell(f"{w.end_s:.2f}")
+        + _cell(_seconds(None if w.node is None else unavailable_s(load, w)))
+        + f'<td class="name">{escape(w.note)}</td></tr>'
+        for load in run.loads
+        for w in load.faults
+    ]  # fmt: skip
+
+
+def _phases(run: StrategyRun) -> str:
+    rows = []
+    for name, phase in strategy_phases(run.loads).items():
+        rate = phase.success_rate
+        rows.append(
+            f'<tr><td class="name">{name}</td>' + _cell(f"{phase.duration_s:.2f}")
+            + _cell(f"{phase.operations:,}")
+            + _cell("-" if phase.throughput_ops_s is None else per_second(phase.throughput_ops_s))
+            + _cell("-" if rate is None else f"{rate:.1%}") + "</tr>"
+        )  # fmt: skip
+    head = ["phase", "seconds", "operations", "ok ops/s", "success rate"]
+    return _table(head, rows)
+
+
+def _lost_writes(run: StrategyRun) -> str:
+    caveat = CAVEATS.get(run.name, "")
+    readback = run.readback
+    if readback is None:
+        measured = "The acknowledged writes were not read back."
+    else:
+        lost = readback.lost_writes
+        where = ", ".join(f"{name}: {n:,}" for name, n in readback.by_server().items() if n)
+        measured = (
+            f"{readback.checked:,} acknowledged writes read back from every replica"
+            f" ({', '.join(readback.servers) or 'none answered'}): {lost:,} lost"
+            + (f" (missing per replica: {where})" if where else "") + "."
+        )  # fmt: skip
+    kind = "bad" if readback is not None and readback.lost_writes else ""
+    return f'<p class="{kind}">{escape(measured)}</p>' + (
+        f'<p class="note">{escape(caveat)}</p>' if caveat else ""
+    )
+
+
+def _costs(run: StrategyRun, images: Mapping[str, Path]) -> str:
+    """What the faults cost: the timeline, each fault, the phases, errors, lost writes."""
+    timeline = images.get(timeline_name(run))
+    figure = "" if timeline is None else _figure(
+        timeline, "Successful (green) and failed (red) operations per 100 ms; fault windows"
+        " shaded and labelled ACTION-TARGET → node; dashed lines: a new leader."
+    )  # fmt: skip
+    gaps = unavailability(run.loads)
+    head = ["users", "fault", "node", "start s", "end s", "unavailable s", "note"]
+    rows = _fault_rows(run)
+    faults = _table(head, rows) if rows else "<p>No fault was struck.</p>"
+    errors = ", ".join(f"{kind}: {n:,}" for kind, n in error_kinds(run.history).items())
+    return (
+        "<h3>Faults and what they cost</h3>" + figure + faults
+        + f"<p>Unavailability (the longest gap without a successful operation that overlaps"
+        f" a fault): p50 {_seconds(gaps.p50)} s, max {_seconds(gaps.max)} s.</p>"
+        + _phases(run) + f"<p>Errors by kind: {escape(errors or 'none')}.</p>"
+        + _lost_writes(run)
+    )  # fmt: skip
 
 
 def _by_operation(run: StrategyRun) -> str:
@@ -229,14 +310,14 @@ def _anomalies(run: StrategyRun) -> str:
     return "<h3>Anomalies</h3>" + summary + _convergence(run) + (sections or "<p>None found.</p>")
 
 
-def _strategy(run: StrategyRun) -> str:
+def _strategy(run: StrategyRun, images: Mapping[str, Path]) -> str:
     options = ", ".join(f"{k} = {v!r}" for k, v in run.shown_options().items()) or "none"
     notes = "".join(f'<p class="note">{escape(note)}</p>' for note in run.notes)
     return (
         f'<h2 id="{escape(run.name)}">{escape(run.name)}</h2>'
         f'<p class="meta">{len(run.servers)} server(s): {escape(", ".join(run.servers))};'
         f" options: {escape(options)}</p>{notes}"
-        + _by_users(run) + _by_operation(run) + _anomalies(run)
+        + _by_users(run) + _costs(run, images) + _by_operation(run) + _anomalies(run)
     )  # fmt: skip
 
 
@@ -264,7 +345,8 @@ def render(
         f"</head><body><h1>Replication strategies compared: scenario {escape(plan.scenario)}</h1>"
         f'<p class="meta">{escape(meta)}</p>'
         + _overview(comparison) + _plots(images)
-        + "".join(map(_strategy, comparison.runs)) + _failed(comparison.failed)
+        + "".join(_strategy(run, images) for run in comparison.runs)
+        + _failed(comparison.failed)
         + "</body></html>\n"
     )  # fmt: skip
 

@@ -1,8 +1,16 @@
 """results.json: the comparison's numbers, for programs (schema in README.md).
 
 The keys the issue fixes come first in each strategy's object (throughput_ops_s,
-latency_ms, errors, operations, anomalies, converged); the breakdowns per user
-count and per operation, and the checkers' details, follow.
+latency_ms, errors, operations, anomalies, converged); what the faults cost
+(unavailability_s, lost_acknowledged_writes, phases, errors_by_kind), the
+breakdowns per user count and per operation, and the checkers' details follow.
+The top level lists every fault of every load run ("faults").
+
+Throughput is successful operations per second (`stats`: outcome "ok" or a
+business refusal), everywhere. `unavailability_s` is null (p50 and max) when no
+fault struck; a phase's throughput and success rate are null when the phase did
+not happen (`availability`); `lost_acknowledged_writes` is null when the writes
+were not read back (`readback`).
 """
 
 import importlib.metadata
@@ -13,7 +21,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from loadtests.compare.model import Comparison, LoadRun, StrategyRun
+from loadtests.compare.availability import Phase, strategy_phases, unavailability, unavailable_s
+from loadtests.compare.failures import error_kinds
+from loadtests.compare.model import Comparison, FaultWindow, LoadRun, StrategyRun
 from loadtests.compare.stats import Latency, Summary, by_operation
 
 
@@ -32,13 +42,49 @@ def _summary(summary: Summary) -> dict[str, Any]:
     }
 
 
+def _fault(load: LoadRun, window: FaultWindow) -> dict[str, Any]:
+    unavailable = None if window.node is None else unavailable_s(load, window)
+    return {**asdict(window), "unavailable_s": unavailable}
+
+
 def _load(load: LoadRun, out: Path) -> dict[str, Any]:
     return {
         "users": load.users,
         **_summary(load.summary()),
-        "faults": [asdict(event) for event in load.faults],
+        "faults": [_fault(load, window) for window in load.faults],
         "histories": [_relative(path, out) for path in load.files],
     }
+
+
+def _phase(phase: Phase) -> dict[str, Any]:
+    return {
+        "throughput_ops_s": phase.throughput_ops_s,
+        "success_rate": phase.success_rate,
+        "operations": phase.operations,
+        "succeeded": phase.succeeded,
+        "duration_s": phase.duration_s,
+    }
+
+
+def _costs(run: StrategyRun) -> dict[str, Any]:
+    """What the faults cost: unavailability, lost writes, the phases, errors by kind."""
+    readback = run.readback
+    return {
+        "unavailability_s": asdict(unavailability(run.loads)),
+        "lost_acknowledged_writes": None if readback is None else readback.lost_writes,
+        "phases": {name: _phase(phase) for name, phase in strategy_phases(run.loads).items()},
+        "errors_by_kind": error_kinds(run.history),
+    }
+
+
+def faults(comparison: Comparison) -> list[dict[str, Any]]:
+    """Every fault of every strategy's load runs, with the strategy and user count."""
+    return [
+        {"strategy": run.name, "users": load.users, **_fault(load, window)}
+        for run in comparison.runs
+        for load in run.loads
+        for window in load.faults
+    ]
 
 
 def _relative(path: Path, out: Path) -> str:
@@ -49,6 +95,7 @@ def _checks(run: StrategyRun) -> dict[str, Any]:
     report = run.report
     lag = report.staleness.lag
     convergence = report.convergence
+    readback = run.readback
     return {
         "reads_checked": report.staleness.reads,
         "stale_read_share": report.staleness.share,
@@ -60,6 +107,8 @@ def _checks(run: StrategyRun) -> dict[str, Any]:
         "lost_units_by_replica": dict(report.stock.lost_units_by_replica),
         "divergent_servers": [] if convergence is None else list(convergence.divergent_servers),
         "time_to_converge_s": None if convergence is None else convergence.time_to_converge,
+        "acknowledged_writes_read_back": None if readback is None else readback.checked,
+        "lost_acknowledged_by_server": None if readback is None else readback.by_server(),
     }
 
 
@@ -73,6 +122,7 @@ def strategy_results(run: StrategyRun, out: Path) -> dict[str, Any]:
         "operations": summary.operations,
         "anomalies": dict(run.anomalies()),
         "converged": convergence is not None and convergence.converged,
+        **_costs(run),
         "consistency": run.consistency,
         "servers": list(run.servers),
         "refused": summary.refused,
@@ -103,7 +153,7 @@ def environment(comparison: Comparison) -> dict[str, Any]:
         "testbed": _version("replication-testbed"),
         "strategy_options": {run.name: run.shown_options() for run in comparison.runs},
         "seed": plan.seed,
-        "faults": list(plan.faults),
+        "faults": [fault.name for fault in plan.faults],
         "servers_requested": plan.servers,
         "settle_timeout_s": plan.settle_timeout,
         "locust_processes": plan.processes,
@@ -115,6 +165,7 @@ def results(comparison: Comparison) -> dict[str, Any]:
     plan = comparison.plan
     return {
         "strategies": {run.name: strategy_results(run, plan.out) for run in comparison.runs},
+        "faults": faults(comparison),
         "scenario": plan.scenario,
         "users": list(plan.users),
         "duration_s": float(plan.duration),

@@ -2,9 +2,10 @@
 
 Per strategy: start its cluster (the requested servers, capped by what it
 allows), run Locust once per user count with faults struck mid-run, restart
-what is down, let the replicas settle and read their states, stop the cluster,
-then run every checker over the whole history. A strategy that cannot be
-measured (its cluster does not start, Locust fails) is recorded and skipped.
+what is down, let the replicas settle and read their states, read every
+acknowledged write back from every replica, stop the cluster, then run every
+checker over the whole history. A strategy that cannot be measured (its
+cluster does not start, Locust fails) is recorded and skipped.
 """
 
 import time
@@ -24,6 +25,7 @@ from loadtests.compare.load import LoadError, LoadSpec, LocustProcess
 from loadtests.compare.model import Comparison, LoadRun, StrategyRun
 from loadtests.compare.plan import Plan, locustfile
 from loadtests.compare.progress import Progress
+from loadtests.compare.readback import read_back
 from loadtests.compare.replicas import collect
 from loadtests.compare.schedule import LeaderWatch, Striker, Timing
 
@@ -96,6 +98,11 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         }
         replicas, unread = collect(holders, history, plan.settle_timeout, stopped)
         note(*unread)
+        # Read back while the cluster still runs: it stops when this block ends.
+        progress.say(f"{descriptor.name}: reading back the acknowledged writes")
+        stateful = {s.name: s.address for s in cluster.servers if s.group is not None}
+        readback = read_back(stateful, history)
+        note(*readback.notes)
     progress.say(f"{descriptor.name}: checking {len(history):,} operations")
     report = check_all(history, replicas, settle_timeout=plan.settle_timeout)
     return StrategyRun(
@@ -108,6 +115,7 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         replicas=replicas,
         report=report,
         notes=tuple(notes),
+        readback=readback,
     )
 
 

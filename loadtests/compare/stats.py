@@ -7,15 +7,16 @@ duration is its history's span: from the first call's invoke to the last reply.
 An operation is an error when the service did not do its job: a timeout, a
 transport failure, a 503, a 500, a read that failed. A business refusal (4xx: not
 enough stock, an ID that exists) is the service working, so it is counted apart
-as refused.
+as refused. Every other operation is a success: outcome "ok", or a refusal.
+Throughput counts successes only: a failed call is no work done.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from loadtests.checkers.staleness import percentile
-from loadtests.history import Operation
+from loadtests.history import Operation, business_refusal
+from loadtests.percentiles import percentile
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +38,25 @@ class Summary:
     latency_ms: Latency | None  # None without operations
 
     @property
+    def succeeded(self) -> int:
+        return self.operations - self.errors
+
+    @property
     def throughput_ops_s(self) -> float:
-        return self.operations / self.duration_s if self.duration_s > 0 else 0.0
+        """Successes per second."""
+        return self.succeeded / self.duration_s if self.duration_s > 0 else 0.0
 
 
 def is_refusal(o: Operation) -> bool:
-    error = o.result.get("error")
-    return o.outcome == "fail" and isinstance(error, int) and 400 <= error < 500
+    return o.outcome == "fail" and business_refusal(o.result.get("error"))
 
 
 def is_error(o: Operation) -> bool:
     return o.outcome != "ok" and not is_refusal(o)
+
+
+def is_success(o: Operation) -> bool:
+    return not is_error(o)
 
 
 def span(history: Sequence[Operation]) -> float:

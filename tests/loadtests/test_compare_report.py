@@ -39,7 +39,9 @@ def test_the_page_embeds_every_plot_and_loads_nothing_else(tmp_path: Path) -> No
     outputs = write_outputs(comparison(tmp_path, *_runs()))
     page = outputs.report.read_text()
     embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert set(outputs.plots) == {"latency_cdf", "throughput", "anomalies"}
+    assert set(outputs.plots) == {
+        "latency_cdf", "throughput", "anomalies", "timeline-good", "timeline-broken",
+    }  # fmt: skip
     assert sorted(base64.b64decode(data) for data in embedded) == sorted(
         path.read_bytes() for path in outputs.plots.values()
     )
@@ -90,4 +92,4 @@ def test_the_terminal_table_has_a_row_per_strategy() -> None:
     lines = summary_table([good, broken]).splitlines()
     assert lines[0].split()[:5] == ["strategy", "ops/s", "p50", "ms", "p99"]
     assert lines[2].split()[0] == "good" and lines[2].split()[-1] == "yes"
-    assert lines[3].split()[-7:] == ["0", "1", "1", "3", "1", "1", "no"]
+    assert lines[3].split()[-8:] == ["0", "1", "1", "3", "1", "1", "0", "no"]
