@@ -46,7 +46,17 @@ from locust.argument_parser import LocustArgumentParser
 from locust.env import Environment
 from locust.runners import Runner, WorkerRunner
 
-from loadtests.calls import NO_REPLY, RPCS, Rpc, answered, arguments, refused, request, unanswered
+from loadtests.calls import (
+    NO_REPLY,
+    RPCS,
+    Rpc,
+    answered,
+    arguments,
+    outcome_trailer,
+    refused,
+    request,
+    unanswered,
+)
 from loadtests.history import Operation, Outcome, Recorder
 from loadtests.options import OptionsError, Settings, add_options, settings
 from loadtests.recording import history_file, save
@@ -91,32 +101,38 @@ class Interceptor(
     def intercept_unary_unary(
         self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, message: Any
     ) -> Any:
-        def wait() -> tuple[Any, Message]:
+        def wait() -> tuple[Any, Message, str | None]:
             call = continuation(details, message)
-            return call, call.result()
+            reply = call.result()
+            return call, reply, outcome_trailer(call.trailing_metadata())
 
         return self._observe(details, message, wait)
 
     def intercept_unary_stream(
         self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, message: Any
     ) -> Any:
-        def drain() -> tuple[Iterator[Message], list[Message]]:
+        def drain() -> tuple[Iterator[Message], list[Message], None]:
             replies = list(continuation(details, message))
-            return iter(replies), replies
+            return iter(replies), replies, None  # a read: no outcome trailer
 
         return self._observe(details, message, drain)
 
     def _observe(
-        self, details: grpc.ClientCallDetails, message: Message, run: Callable[[], tuple[R, Any]]
+        self,
+        details: grpc.ClientCallDetails,
+        message: Message,
+        run: Callable[[], tuple[R, Any, str | None]],
     ) -> R | grpc.RpcError:
         rpc = RPCS[details.method.rsplit("/", 1)[-1]]
         started = time.time()
         invoke = time.monotonic()
         try:
-            returned, reply = run()
+            returned, reply, trailer = run()
         except grpc.RpcError as error:
             complete = time.monotonic()
-            done = self._record(rpc, message, invoke, complete, unanswered(rpc, _status(error)))
+            done = self._record(
+                rpc, message, invoke, complete, unanswered(rpc, _status(error), _code(error))
+            )
             self._report(done, started)
             return error  # the caller's stub raises it
         except BaseException as error:
@@ -128,7 +144,7 @@ class Interceptor(
             self._record(rpc, message, invoke, complete, unanswered(rpc, why))
             raise
         complete = time.monotonic()
-        done = self._record(rpc, message, invoke, complete, answered(reply))
+        done = self._record(rpc, message, invoke, complete, answered(reply, trailer))
         size = sum(r.ByteSize() for r in reply) if isinstance(reply, list) else reply.ByteSize()
         self._report(done, started, size)
         return returned
@@ -192,6 +208,10 @@ def _status(error: grpc.RpcError) -> str:
     if isinstance(error, grpc.Call):
         return f"{error.code().name}: {error.details()}"
     return type(error).__name__
+
+
+def _code(error: grpc.RpcError) -> str | None:
+    return error.code().name if isinstance(error, grpc.Call) else None
 
 
 def _channel(address: str) -> grpc.Channel:

@@ -38,7 +38,10 @@ def call(
         if op.endswith("Order"):
             args["CID"] = cid
     result = {"error": error, "description": ""}
-    return Operation(process, "s1", op, args, start, end, outcome or outcome_of(error), result)
+    if outcome is None:
+        # A hand-made 503 is the kind that changed nothing, unless `outcome` says otherwise.
+        outcome = "fail" if error == 503 else outcome_of(error)
+    return Operation(process, "s1", op, args, start, end, outcome, result)
 
 
 def _text(data: Any) -> str:

@@ -30,7 +30,7 @@ def shop_history(
     clock = start
     for (op, args), took in zip(calls, latencies_ms, strict=True):
         result = shop.answer(op, args)
-        outcome = "ok" if "found" in result else outcome_of(result["error"], result["description"])
+        outcome = "ok" if "found" in result else outcome_of(result["error"])
         history.append(
             Operation("u1", server, op, args, clock, clock + took / 1000, outcome, result)
         )

@@ -12,6 +12,7 @@ from loadtests.history import (
     HistoryError,
     Operation,
     Recorder,
+    business_refusal,
     outcome_of,
     read_history,
     write_history,
@@ -74,21 +75,50 @@ def test_the_recorder_keeps_every_operation_from_many_threads(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    ("error", "description", "outcome"),
+    ("error", "trailer", "outcome"),
     [
-        (0, "", "ok"),
-        (400, "bad JSON", "fail"),
-        (403, "another client", "fail"),
-        (404, "missing", "fail"),
-        (409, "conflict", "fail"),
-        (503, "no leader; nothing changed, retry", "fail"),
-        (503, "timed out: the outcome is unknown", "unknown"),
-        (503, "Outcome UNKNOWN", "unknown"),
-        (500, "internal error", "unknown"),
+        (0, "done", "ok"),
+        (400, "refused", "fail"),
+        (409, "refused", "fail"),
+        (503, "none", "fail"),
+        (503, "unknown", "unknown"),
+        (500, "unknown", "unknown"),
     ],
 )
-def test_outcome_of_a_reply(error: int, description: str, outcome: str) -> None:
-    assert outcome_of(error, description) == outcome
+def test_a_write_is_classified_by_its_trailer(error: int, trailer: str, outcome: str) -> None:
+    assert outcome_of(error, trailer) == outcome
+
+
+def test_the_trailer_decides_over_the_code() -> None:
+    # What the reply proves is the server's to say: a code is only the fallback.
+    assert outcome_of(503, "none") == "fail"
+    assert outcome_of(409, "unknown") == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        (0, "ok"),
+        (400, "fail"),
+        (403, "fail"),
+        (404, "fail"),
+        (409, "fail"),
+        (503, "unknown"),  # either kind: without the trailer, nothing says which
+        (500, "unknown"),
+    ],
+)
+@pytest.mark.parametrize("trailer", [None, "", "maybe"])
+def test_without_a_trailer_a_write_is_classified_by_its_code(
+    error: int, outcome: str, trailer: str | None
+) -> None:
+    assert outcome_of(error, trailer) == outcome
+
+
+def test_only_4xx_codes_are_business_refusals() -> None:
+    codes = (0, 399, 400, 404, 409, 499, 500, 503, -1)
+    assert [code for code in codes if business_refusal(code)] == [400, 404, 409, 499]
+    assert not business_refusal(None)
+    assert not business_refusal("409")
 
 
 @pytest.mark.parametrize("op", sorted(TABLES))

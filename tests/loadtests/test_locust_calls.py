@@ -2,7 +2,16 @@
 
 import pytest
 
-from loadtests.calls import NO_REPLY, RPCS, answered, arguments, refused, request, unanswered
+from loadtests.calls import (
+    NO_REPLY,
+    RPCS,
+    answered,
+    arguments,
+    outcome_trailer,
+    refused,
+    request,
+    unanswered,
+)
 from proto import api_pb2 as pb
 
 
@@ -27,20 +36,41 @@ def test_data_that_is_not_json_is_recorded_as_sent() -> None:
 
 
 @pytest.mark.parametrize(
-    ("error", "description", "outcome"),
+    ("error", "description", "trailer", "outcome"),
     [
-        (0, "", "ok"),
-        (409, "not enough stock of product 'p1'", "fail"),
-        (503, "no leader; nothing changed", "fail"),
-        (503, "timed out; the outcome is unknown", "unknown"),
-        (500, "internal error", "unknown"),
+        (0, "", "done", "ok"),
+        (409, "not enough stock of product 'p1'", "refused", "fail"),
+        (503, "no leader; nothing changed", "none", "fail"),
+        (503, "timed out; the outcome is unknown", "unknown", "unknown"),
+        (500, "internal error", "unknown", "unknown"),
+        # A server that sends no trailer: the code alone, never the description's words.
+        (503, "no leader; nothing changed", None, "unknown"),
+        (409, "the outcome is unknown", None, "fail"),
     ],
 )
-def test_a_write_reply_gives_its_outcome(error: int, description: str, outcome: str) -> None:
-    assert answered(pb.Reply(error=error, description=description)) == (
+def test_a_write_reply_gives_its_outcome_and_keeps_its_trailer(
+    error: int, description: str, trailer: str | None, outcome: str
+) -> None:
+    assert answered(pb.Reply(error=error, description=description), trailer) == (
         outcome,
-        {"error": error, "description": description},
+        {"error": error, "description": description, "outcome": trailer},
     )
+
+
+@pytest.mark.parametrize(
+    ("metadata", "trailer"),
+    [
+        ((("testbed-outcome", "none"),), "none"),
+        ((("other", "x"), ("testbed-outcome", "unknown")), "unknown"),
+        ((), None),
+        (None, None),
+        ((("testbed-outcome", "done"), ("testbed-outcome", "none")), None),  # which one?
+    ],
+)
+def test_the_outcome_trailer_is_read_from_the_metadata(
+    metadata: tuple[tuple[str, str], ...] | None, trailer: str | None
+) -> None:
+    assert outcome_trailer(metadata) == trailer
 
 
 def test_a_read_reply_says_whether_it_found_the_record() -> None:
@@ -57,14 +87,21 @@ def test_a_stream_of_orders_is_a_list() -> None:
 
 
 def test_no_reply_leaves_a_write_unknown_and_a_read_failed() -> None:
-    assert unanswered(RPCS["CreateOrder"], "DEADLINE_EXCEEDED: Deadline Exceeded") == (
+    deadline = "DEADLINE_EXCEEDED: Deadline Exceeded"
+    assert unanswered(RPCS["CreateOrder"], deadline, "DEADLINE_EXCEEDED") == (
         "unknown",
-        {"error": NO_REPLY, "description": "DEADLINE_EXCEEDED: Deadline Exceeded"},
+        {"error": NO_REPLY, "description": deadline, "status": "DEADLINE_EXCEEDED"},
     )
-    assert unanswered(RPCS["RetrieveClientOrders"], "UNAVAILABLE: no leader") == (
+    assert unanswered(RPCS["RetrieveClientOrders"], "UNAVAILABLE: no leader", "UNAVAILABLE") == (
         "fail",
-        {"found": False, "data": None, "description": "UNAVAILABLE: no leader"},
+        {
+            "found": False,
+            "data": None,
+            "description": "UNAVAILABLE: no leader",
+            "status": "UNAVAILABLE",
+        },
     )
+    assert unanswered(RPCS["DeleteOrder"], "stopped in flight")[1]["status"] is None
 
 
 def test_only_4xx_replies_are_refusals() -> None:
