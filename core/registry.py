@@ -1,15 +1,18 @@
 """Finding strategies: the built-ins, listed here, and third parties' through entry points.
 
-A new built-in strategy is one module in plugins/ plus one line in BUILTINS.
+A new built-in strategy is one module in plugins/ plus one line in BUILTINS. A broken
+third-party plugin is skipped with its reason (see `core.plugin_loading`, `skipped`).
 """
 
 import importlib
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 import pluggy
 
 from core import hookspecs
+from core.plugin_loading import Skipped, call_each, load_entry_points
+from core.plugin_loading import skipped as skipped_by
 from core.strategy import StrategyDescriptor
 from core.topology import NodeKind
 
@@ -31,8 +34,19 @@ def plugin_manager() -> pluggy.PluginManager:
     manager.add_hookspecs(hookspecs)
     for module in BUILTINS:
         manager.register(importlib.import_module(module), name=module)
-    manager.load_setuptools_entrypoints(hookspecs.PROJECT)
+    manager.check_pending()  # a built-in's misspelled hook is our bug: fail loudly
+    load_entry_points(manager, hookspecs.PROJECT)
     return manager
+
+
+def skipped() -> list[Skipped]:
+    """The third-party plugins left out, each with the reason (also logged as a warning)."""
+    return skipped_by(plugin_manager())
+
+
+def hook_results(manager: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[Any]:
+    """Every plugin's answer to `hook`; a third-party plugin whose hook raises is skipped."""
+    return [answer for _, answer in call_each(manager, hook, BUILTINS, **kwargs)]
 
 
 def strategies(manager: pluggy.PluginManager | None = None) -> dict[str, StrategyDescriptor]:
@@ -64,10 +78,7 @@ def _by_plugin(
     manager: pluggy.PluginManager,
 ) -> list[tuple[str, list[StrategyDescriptor]]]:
     # Called per implementation, not through the hook, to name the plugin in errors.
-    return [
-        (impl.plugin_name, list(cast(list[StrategyDescriptor], impl.function())))
-        for impl in manager.hook.testbed_strategies.get_hookimpls()
-    ]
+    return call_each(manager, "testbed_strategies", BUILTINS, answer=list)
 
 
 def get(name: str, manager: pluggy.PluginManager | None = None) -> StrategyDescriptor:
@@ -83,11 +94,11 @@ def node_kinds(manager: pluggy.PluginManager | None = None) -> dict[str, NodeKin
     """Every registered node kind by name; two plugins may not claim one name."""
     manager = manager or plugin_manager()
     found: dict[str, NodeKind] = {}
-    for impl in manager.hook.testbed_node_kinds.get_hookimpls():
-        for kind in cast(list[NodeKind], impl.function()):
+    for plugin_name, kinds in call_each(manager, "testbed_node_kinds", BUILTINS, answer=list):
+        for kind in cast(list[NodeKind], kinds):
             if kind.name in found:
                 raise ValueError(
-                    f"plugin {impl.plugin_name!r} registers node kind {kind.name!r}, "
+                    f"plugin {plugin_name!r} registers node kind {kind.name!r}, "
                     "which another plugin already registered"
                 )
             found[kind.name] = kind

@@ -1,7 +1,10 @@
 """Strategy discovery: built-ins, third-party plugins, unknown and duplicate names."""
 
+import os
+import subprocess
+import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pluggy
@@ -11,6 +14,8 @@ from core import hookspecs, registry
 from core.hookspecs import hookimpl
 from core.strategy import Option, StrategyDescriptor
 from plugins.memory import MemoryReplicator
+
+BUILTINS_0 = registry.BUILTINS[0]
 
 
 def _plugin(*names: str) -> types.ModuleType:
@@ -61,25 +66,103 @@ def testbed_strategies():
 """
 
 
+Install = Callable[[str, str], None]
+
+
 @pytest.fixture
-def entry_point_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A third-party distribution on sys.path, registered under the entry-point group."""
-    (tmp_path / "third_party_strategy.py").write_text(THIRD_PARTY_MODULE)
-    dist = tmp_path / "third_party_strategy-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: third-party-strategy\nVersion: 1.0\n"
-    )
-    (dist / "entry_points.txt").write_text("[testbed]\nthird = third_party_strategy\n")
+def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Install]:
+    """Put third-party distributions on sys.path: `install(module, source)` registers
+    module `module` under the entry-point group, as its name; the registry reloads."""
     monkeypatch.syspath_prepend(str(tmp_path))
+
+    def install(module: str, source: str) -> None:
+        (tmp_path / f"{module}.py").write_text(source)
+        dist = tmp_path / f"{module}-1.0.dist-info"
+        dist.mkdir()
+        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n")
+        (dist / "entry_points.txt").write_text(f"[testbed]\n{module} = {module}\n")
+        monkeypatch.delitem(sys.modules, module, raising=False)
+
     registry.plugin_manager.cache_clear()
-    yield "third-party"
+    yield install
     registry.plugin_manager.cache_clear()
+
+
+@pytest.fixture
+def entry_point_plugin(install: Install) -> str:
+    """A third-party distribution on sys.path, registered under the entry-point group."""
+    install("third_party_strategy", THIRD_PARTY_MODULE)
+    return "third-party"
 
 
 def test_entry_point_plugins_are_discovered(entry_point_plugin: str) -> None:
     assert registry.get(entry_point_plugin).description == "third-party for tests"
     assert "memory" in registry.strategies()
+    assert registry.skipped() == []
+
+
+BROKEN = {
+    "raises_on_import": (
+        "raise RuntimeError('this plugin is broken')\n",
+        "skipped the testbed plugin raises_on_import = raises_on_import: "
+        "RuntimeError: this plugin is broken",
+    ),
+    "hook_raises": (
+        "from core.hookspecs import hookimpl\n\n\n"
+        "@hookimpl\ndef testbed_strategies():\n    raise KeyError('no descriptor')\n",
+        "skipped the testbed plugin hook_raises = hook_raises: its hook testbed_strategies raised "
+        "KeyError: 'no descriptor'",
+    ),
+    "misspelled_hook": (
+        "from core.hookspecs import hookimpl\n\n\n"
+        "@hookimpl\ndef testbed_strategy():\n    return []\n",
+        "skipped the testbed plugin misspelled_hook = misspelled_hook: its hook "
+        "implementations 'testbed_strategy' match no hook spec of testbed "
+        "(testbed_commands, testbed_node_kinds, testbed_strategies)",
+    ),
+}
+
+
+@pytest.mark.parametrize("module", sorted(BROKEN))
+def test_a_broken_plugin_is_skipped_with_its_reason_and_the_others_load(
+    install: Install, module: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    source, reason = BROKEN[module]
+    install(module, source)
+    install("third_party_strategy", THIRD_PARTY_MODULE)
+    found = registry.strategies()
+    assert {"memory", "mqtt-broadcast", "pysyncobj-raft", "third-party"} <= set(found)
+    assert "server" in registry.node_kinds()
+    assert [str(skip) for skip in registry.skipped()] == [reason]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [reason]
+    assert not registry.plugin_manager().has_plugin(module), "a skipped plugin stays out"
+    registry.strategies()  # asked again: still skipped, and reported once
+    assert len(registry.skipped()) == 1
+
+
+def test_a_builtins_error_is_not_skipped() -> None:
+    def broken() -> list[StrategyDescriptor]:
+        raise RuntimeError("a bug of ours")
+
+    manager = _manager()
+    manager.register(types.SimpleNamespace(testbed_strategies=hookimpl(broken)), name=BUILTINS_0)
+    with pytest.raises(RuntimeError, match="a bug of ours"):
+        registry.strategies(manager)
+
+
+def test_testbed_strategies_lists_the_builtins_and_names_a_broken_plugin(
+    install: Install, tmp_path: Path
+) -> None:
+    source, reason = BROKEN["raises_on_import"]
+    install("raises_on_import", source)
+    listing = subprocess.run(
+        [sys.executable, "-m", "core.cli.main", "strategies"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])},
+    )  # fmt: skip
+    assert listing.returncode == 0, listing.stderr
+    assert "memory" in listing.stdout and "pysyncobj-raft" in listing.stdout
+    assert listing.stderr.strip().splitlines() == [reason]
 
 
 def test_options_are_checked_and_defaulted() -> None:
