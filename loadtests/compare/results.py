@@ -44,7 +44,7 @@ def _summary(summary: Summary) -> dict[str, Any]:
 
 def _fault(load: LoadRun, window: FaultWindow) -> dict[str, Any]:
     unavailable = None if window.node is None else unavailable_s(load, window)
-    return {**asdict(window), "unavailable_s": unavailable}
+    return {**asdict(window), "unavailable_s": unavailable}  # None: not struck, or too late
 
 
 def _load(load: LoadRun, out: Path) -> dict[str, Any]:

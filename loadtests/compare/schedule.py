@@ -28,9 +28,17 @@ class Timing:
     span: float  # how long each fault lasts (--fault-for)
 
     def starts(self, count: int) -> list[float]:
-        """When each of `count` faults strikes: evenly spread, or one after another."""
+        """When each of `count` faults strikes, one after another.
+
+        Without `at`, the run is cut into `count` equal slots and each fault is centred
+        in its own (one fault: the middle of the run), so each has its before and after.
+        With `at`, the first strikes then and each next one a second after the last
+        heals. A fault whose predecessor heals late strikes late (they never overlap).
+        """
         if self.at is None:
-            return [self.duration * (n + 1) / (count + 1) for n in range(count)]
+            slot = self.duration / count
+            lead = max(0.0, (slot - self.span) / 2)
+            return [n * slot + lead for n in range(count)]
         return [self.at + n * (self.span + 1.0) for n in range(count)]
 
 

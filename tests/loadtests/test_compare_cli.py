@@ -17,6 +17,7 @@ from loadtests.compare.plan import (
     parse_options,
     parse_users,
 )
+from loadtests.compare.schedule import Timing
 
 
 @pytest.mark.parametrize(
@@ -105,3 +106,11 @@ def test_progress_redraws_on_a_terminal_and_prints_lines_in_a_log() -> None:
     lines = log.getvalue().splitlines()
     assert len(lines) == 2 and "starting Locust" in lines[0]
     assert lines[1].endswith("memory: load stopped")
+
+
+def test_faults_are_laid_out_one_after_another_inside_the_run() -> None:
+    assert Timing(duration=10, at=None, span=3).starts(1) == [3.5]  # centred on the middle
+    three = Timing(duration=12, at=None, span=3).starts(3)
+    assert three == [0.5, 4.5, 8.5]
+    assert all(later >= earlier + 3 for earlier, later in zip(three, three[1:], strict=False))
+    assert Timing(duration=10, at=2, span=3).starts(2) == [2, 6]
