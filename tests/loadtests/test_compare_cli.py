@@ -1,6 +1,7 @@
 """`testbed compare`'s arguments: parsed, defaulted, and refused in one clear line."""
 
 import io
+import itertools
 from pathlib import Path
 
 import pytest
@@ -112,5 +113,5 @@ def test_faults_are_laid_out_one_after_another_inside_the_run() -> None:
     assert Timing(duration=10, at=None, span=3).starts(1) == [3.5]  # centred on the middle
     three = Timing(duration=12, at=None, span=3).starts(3)
     assert three == [0.5, 4.5, 8.5]
-    assert all(later >= earlier + 3 for earlier, later in zip(three, three[1:], strict=False))
+    assert all(later >= earlier + 3 for earlier, later in itertools.pairwise(three))
     assert Timing(duration=10, at=2, span=3).starts(2) == [2, 6]
