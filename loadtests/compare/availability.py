@@ -5,8 +5,9 @@ when the service did its job (`stats.is_success`: outcome "ok", or a business
 refusal); the time of a success is its reply's.
 
 - **Unavailability** of a fault window: the longest gap between two successive
-  successes (or the run's start and end) that overlaps the window. A healthy window
-  still has gaps, of about the time between two replies, so this is never 0.
+  successes (or the run's start and last reply) that overlaps the window. A healthy
+  window still has gaps, of about the time between two replies, so this is never 0;
+  a window that began after the last reply has none (None).
 - **Phases**: *before* the first fault struck, *during* a fault (an operation whose
   call overlaps a window), *after* the last one healed. An operation between two
   windows that overlaps neither is in no phase. A phase's throughput is its
@@ -42,10 +43,14 @@ def run_end(load: LoadRun) -> float:
     return max((o.complete - load.zero for o in load.history), default=0.0)
 
 
-def unavailable_s(load: LoadRun, window: FaultWindow) -> float:
-    """The longest gap without a success that overlaps `window`."""
+def unavailable_s(load: LoadRun, window: FaultWindow) -> float | None:
+    """The longest gap without a success that overlaps `window`; None when the window
+    began after the run's last reply (the load was over: nothing to measure)."""
+    end = run_end(load)
+    if window.start_s >= end:
+        return None
     replies = sorted(o.complete - load.zero for o in load.history if is_success(o))
-    bounds = [0.0, *replies, max(run_end(load), window.end_s)]
+    bounds = [0.0, *replies, end]
     return max(
         (
             after - before
@@ -139,7 +144,8 @@ class Unavailability:
 
 def unavailability(loads: Iterable[LoadRun]) -> Unavailability:
     """Nearest-rank p50 and max of every struck fault's unavailability."""
-    gaps = sorted(unavailable_s(load, w) for load in loads for w in struck(load))
+    found = (unavailable_s(load, w) for load in loads for w in struck(load))
+    gaps = sorted(gap for gap in found if gap is not None)
     if not gaps:
         return Unavailability(None, None)
     return Unavailability(percentile(gaps, 0.5), gaps[-1])

@@ -7,7 +7,7 @@ Figures are built with matplotlib's object API and rendered by its Agg backend
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -35,7 +35,7 @@ def _axes(width: float = 7.0, height: float = 3.6) -> tuple[Figure, Axes]:
     return figure, axes
 
 
-def _legend(axes: Axes, **where: str) -> None:
+def _legend(axes: Axes, **where: Any) -> None:
     if axes.get_legend_handles_labels()[0]:  # nothing to name when no strategy was measured
         axes.legend(**where)
 
@@ -130,6 +130,7 @@ def _timeline_panel(axes: Axes, load: LoadRun) -> None:
             va="top",
             fontsize=8,
             color="#8a4500",
+            clip_on=True,
         )
     for change in load.leader_changes:
         axes.axvline(change.at_s, color=_LEADER, linestyle="--", linewidth=0.8)
@@ -142,7 +143,8 @@ def _timeline_panel(axes: Axes, load: LoadRun) -> None:
             color=_LEADER,
             rotation=90,
         )
-    axes.set_xlim(left=0)
+    healed = max((w.end_s for w in load.faults if w.node is not None), default=0.0)
+    axes.set_xlim(0, max(starts[-1] + BIN_S, healed) + 2 * BIN_S)  # faults after the load too
     axes.set_ylabel(f"{load.users} users\nops / {BIN_S * 1000:.0f} ms")
 
 
@@ -155,7 +157,7 @@ def timeline(run: StrategyRun) -> Figure:
         axes.set_axisbelow(True)
         _timeline_panel(axes, load)
     grid[-1, 0].set_xlabel("seconds since the load run's first request")
-    _legend(grid[0, 0], loc="upper right", fontsize="small")
+    _legend(grid[0, 0], loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     figure.suptitle(
         f"{run.name}: operations per {BIN_S * 1000:.0f} ms by reply time; "
         "faults shaded, leader changes dashed"
