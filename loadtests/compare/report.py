@@ -187,22 +187,20 @@ def _phases(run: StrategyRun) -> str:
 
 
 def _lost_writes(run: StrategyRun) -> str:
-    caveat = CAVEATS.get(run.name, "")
+    """How many acknowledged writes the replicas lost; a strategy's caveat beside it."""
+    caveat = CAVEATS.get(run.name)
+    shown = f'<p class="note">{escape(caveat)}</p>' if caveat else ""
     readback = run.readback
     if readback is None:
-        measured = "The acknowledged writes were not read back."
-    else:
-        lost = readback.lost_writes
-        where = ", ".join(f"{name}: {n:,}" for name, n in readback.by_server().items() if n)
-        measured = (
-            f"{readback.checked:,} acknowledged writes read back from every replica"
-            f" ({', '.join(readback.servers) or 'none answered'}): {lost:,} lost"
-            + (f" (missing per replica: {where})" if where else "") + "."
-        )  # fmt: skip
-    kind = "bad" if readback is not None and readback.lost_writes else ""
-    return f'<p class="{kind}">{escape(measured)}</p>' + (
-        f'<p class="note">{escape(caveat)}</p>' if caveat else ""
-    )
+        return "<p>The acknowledged writes were not read back.</p>" + shown
+    where = ", ".join(f"{name}: {n:,}" for name, n in readback.by_server().items() if n)
+    measured = (
+        f"{readback.checked:,} acknowledged writes read back from every replica"
+        f" ({', '.join(readback.servers) or 'none answered'}): {readback.lost_writes:,} lost"
+        + (f" (missing per replica: {where})" if where else "") + "."
+    )  # fmt: skip
+    css = ' class="bad"' if readback.lost_writes else ""
+    return f"<p{css}>{escape(measured)}</p>" + shown
 
 
 def _costs(run: StrategyRun, images: Mapping[str, Path]) -> str:

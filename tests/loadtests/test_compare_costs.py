@@ -1,12 +1,14 @@
 """What a fault cost, computed from hand-made histories: unavailability, phases, errors."""
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from loadtests.compare import write_outputs
 from loadtests.compare.availability import (
     Unavailability,
     phases,
@@ -17,6 +19,7 @@ from loadtests.compare.availability import (
 from loadtests.compare.failures import error_kinds
 from loadtests.compare.model import FaultWindow, LeaderChange, LoadRun
 from loadtests.compare.plots import save_plots
+from loadtests.compare.readback import LostWrite, ReadBack
 from loadtests.compare.results import write_results
 from loadtests.compare.stats import summarize
 from loadtests.history import Operation, Outcome, Replicas, ReplicaState
@@ -172,3 +175,26 @@ def test_the_timeline_is_drawn_per_strategy(tmp_path: Path) -> None:
     )  # fmt: skip
     saved = save_plots([replace(run, loads=loads)], tmp_path)
     assert saved["timeline-raft"].read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_report_shows_what_the_fault_cost_and_that_memory_loses_its_state(
+    tmp_path: Path,
+) -> None:
+    history = _steady(range(40, 65))
+    run = strategy_run("memory", [(4, history)], ONE_REPLICA)
+    kill = FaultWindow("kill", "s1", "s1", 4.22, 5.22, "s1 killed, serving again")
+    lost = ReadBack(3, ("s1",), (LostWrite(history[0], "s1", None),))
+    run = replace(run, loads=(replace(run.loads[0], faults=(kill,), origin=0.0),), readback=lost)
+    page = write_outputs(comparison(tmp_path, run)).report.read_text()
+    costs = page[page.index("<h3>Faults and what they cost</h3>") :]
+    assert re.search(
+        r'<td class="name">4</td><td class="name">kill-s1</td><td>s1</td><td>4.22</td>'
+        r"<td>5.22</td><td>2.60</td>",
+        costs,
+    )
+    assert "p50 2.60 s, max 2.60 s" in costs
+    assert '<td class="name">during</td><td>1.00</td><td>11</td><td>0.0</td><td>0.0%</td>' in costs
+    assert "Errors by kind: 503: 25." in costs
+    assert "3 acknowledged writes read back from every replica (s1): 1 lost" in costs
+    assert "a kill or restart of that server loses all of it" in costs
+    assert 'alt="Successful (green) and failed (red) operations per 100 ms' in costs
