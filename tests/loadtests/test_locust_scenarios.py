@@ -120,7 +120,9 @@ def test_locust_counts_every_call_and_refusals_as_successes(run: tuple[str, Locu
 def test_the_checkers_find_no_anomaly_on_memory(run: tuple[str, LocustRun], server: str) -> None:
     scenario, locust = run
     history = sorted(locust.history(), key=lambda o: o.invoke)
-    replicas, notes = collect({"s1": (server, "replicas")}, history, timeout=5.0, stopped=time.monotonic())
+    replicas, notes = collect(
+        {"s1": (server, "replicas")}, history, timeout=5.0, stopped=time.monotonic()
+    )
     report = check_all(history, replicas)
     assert not notes
     assert set(report.counts().values()) == {0}, report
