@@ -146,7 +146,8 @@ def test_results_agree_with_the_recorded_history(out: Path, results: dict[str, A
         spans = [max(o.complete for o in h) - min(o.invoke for o in h) for h in runs]
         operations = sum(map(len, runs))
         assert entry["operations"] == operations > 0, name
-        assert entry["throughput_ops_s"] == pytest.approx(operations / sum(spans))
+        succeeded = operations - entry["errors"]  # throughput counts successes only
+        assert entry["throughput_ops_s"] == pytest.approx(succeeded / sum(spans))
         latencies = sorted((o.complete - o.invoke) * 1000 for h in runs for o in h)
         assert entry["latency_ms"] == pytest.approx(
             {
@@ -161,11 +162,12 @@ def test_results_agree_with_the_recorded_history(out: Path, results: dict[str, A
 
 def test_the_report_is_written_with_its_plots(out: Path, results: dict[str, Any]) -> None:
     page = (out / "report.html").read_text()
-    assert page.count('src="data:image/png;base64,') == 3
+    assert page.count('src="data:image/png;base64,') == 3 + len(STRATEGIES)  # and timelines
     for name in STRATEGIES:
         assert f'<h2 id="{name}">' in page
     assert {p.name for p in (out / "plots").iterdir()} == {
         "latency_cdf.png",
         "throughput.png",
         "anomalies.png",
+        *(f"timeline-{name}.png" for name in STRATEGIES),
     }
