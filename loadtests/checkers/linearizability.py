@@ -59,7 +59,7 @@ def check_linearizability(
                 f"no order of these {len(failing)} operations on {model.name} {key!r} "
                 f"explains their results{'' if minimal else ' (shrinking stopped early)'}"
             )
-            violations.append(example(history, key, what, [entry.index for entry in failing]))
+            violations.append(example(history, key, what, [entry.position for entry in failing]))
     violations.sort(key=lambda e: e.indices[0])
     return LinearizabilityResult(
         keys=len(by_key),

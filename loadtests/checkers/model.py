@@ -20,8 +20,7 @@ shrinking's own making).
 import enum
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from loadtests.history import Operation
 
@@ -36,11 +35,11 @@ class Verdict(enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry(Generic[InputT_co]):
-    """One operation of a key's history, as its model reads it."""
+class Entry(NamedTuple, Generic[InputT_co]):
+    """One operation of a key's history, as its model reads it (a tuple: made by the
+    hundred thousand, and a tuple is the cheapest immutable record Python builds)."""
 
-    index: int  # position in the history
+    position: int  # in the history
     invoke: float
     complete: float  # math.inf when the outcome is unknown: it may land any time after
     input: InputT_co  # what the model's `step` needs: the call and the result it got

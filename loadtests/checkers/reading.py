@@ -16,9 +16,7 @@ parse kept the last one), which this reading cannot see at all.
 """
 
 import json
-import math
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
@@ -36,6 +34,7 @@ MAX_PRICE: Final = 1e15
 NOT_FOUND_ID: Final = "0"
 _DIGITS: Final = re.compile(r"[0-9]{1,19}")
 _PRICE: Final = re.compile(r"[0-9]+(\.[0-9]+)?")
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # Unicode's Cc, and surrogates
 
 Lines = dict[str, int]  # PID -> quantity asked for
 
@@ -67,7 +66,7 @@ def identifier(what: str, value: Any) -> "Reading[str]":
         return Invalid(f"the {what} must be a non-empty string")
     if len(value) > MAX_ID_LENGTH:
         return Invalid(f"the {what} has {len(value)} characters; at most {MAX_ID_LENGTH}")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+    if _CONTROL.search(value):
         return Invalid(f"the {what} holds a control character or an unpaired surrogate")
     return Valid(value)
 
@@ -105,34 +104,24 @@ def price(what: str, value: Any) -> "Reading[float]":
 
 def _deeper_than(value: Any, levels: int) -> bool:
     """Whether arrays and objects nest more than `levels` deep (the outermost is 1)."""
-    if not isinstance(value, dict | list):
-        return False
     if levels == 0:
         return True
     items = value.values() if isinstance(value, dict) else value
-    return any(_deeper_than(item, levels - 1) for item in items)
-
-
-def _text(value: Any) -> bool:
-    """Every string in `value` is valid Unicode, every number finite."""
-    if isinstance(value, dict):
-        return all(_text(k) and _text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(map(_text, value))
-    if isinstance(value, str):
-        return not any(unicodedata.category(ch) == "Cs" for ch in value)
-    return not isinstance(value, float) or math.isfinite(value)
+    return any(_deeper_than(item, levels - 1) for item in items if isinstance(item, dict | list))
 
 
 def json_data(what: str, data: Any) -> "Reading[Any]":
     """A `data` field as JSON text within SPEC.md's bounds."""
     if isinstance(data, str):
         return Invalid(f"the {what} data is not JSON")
-    if _deeper_than(data, MAX_DEPTH):
-        return Invalid(f"the {what} data nests more than {MAX_DEPTH} levels")
-    if not _text(data):
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        size = len(text.encode())
+    except ValueError:  # a non-finite number, or an unpaired surrogate that UTF-8 cannot hold
         return Invalid(f"the {what} data holds an unpaired surrogate or a non-finite number")
-    size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    # Fewer brackets than levels allowed (some may sit in strings) cannot nest too deep.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
+        return Invalid(f"the {what} data nests more than {MAX_DEPTH} levels")
     if size > MAX_DATA_BYTES:
         return Invalid(f"the {what} data is {size} bytes; at most {MAX_DATA_BYTES}")
     if size > SURE_DATA_BYTES:

@@ -17,8 +17,7 @@ take effect at any time after its invoke, or never: only its effect is modelled
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from loadtests.checkers.model import Entry
 from loadtests.checkers.records import canonical
@@ -40,8 +39,7 @@ class Effect(enum.Enum):
     DELETE = "delete"
 
 
-@dataclass(frozen=True, slots=True)
-class Access:
+class Access(NamedTuple):
     """What one operation needs of the register, and what it does to it."""
 
     need: Need
@@ -88,8 +86,8 @@ class ClientRegister:
     def partition(self, history: Sequence[Operation]) -> dict[str, list[Entry[Access]]]:
         by_key: dict[str, list[Entry[Access]]] = defaultdict(list)
         for i, o in enumerate(history):
-            if o.op in OPS and o.key is not None and (found := access(o)) is not None:
-                by_key[o.key].append(Entry(i, o.invoke, ends(o), found))
+            if o.op in OPS and (key := o.key) is not None and (found := access(o)) is not None:
+                by_key[key].append(Entry(i, o.invoke, ends(o), found))
         return by_key
 
     def init(self) -> Value:
@@ -113,11 +111,11 @@ class ClientRegister:
 
     def unexplained(self, entries: Sequence[Entry[Access]]) -> set[int]:
         """The entries that need a value (or a record) that no entry in `entries` writes."""
-        setters = {e.index for e in entries if e.input.effect is Effect.SET}
+        setters = {e.position for e in entries if e.input.effect is Effect.SET}
         written = {e.input.value for e in entries if e.input.effect is Effect.SET}
         return {
-            e.index
+            e.position
             for e in entries
             if (e.input.need is Need.EQUAL and e.input.value not in written)
-            or (e.input.need is Need.PRESENT and not setters - {e.index})
+            or (e.input.need is Need.PRESENT and not setters - {e.position})
         }

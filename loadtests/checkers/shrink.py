@@ -11,7 +11,6 @@ for a reason of its own making.
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any, Final
 
 from loadtests.checkers.model import Entry, Model, Verdict
@@ -34,7 +33,7 @@ def _prefix(model: Model[Any, Any], entries: Sequence[Entry[Any]], time: float) 
     fails, so does the whole; and so does every later prefix.
     """
     return [
-        entry if entry.complete <= time else replace(entry, complete=math.inf)
+        entry if entry.complete <= time else entry._replace(complete=math.inf)
         for entry in entries
         if entry.invoke <= time and (entry.complete <= time or model.changes(entry.input))
     ]
@@ -74,13 +73,13 @@ def shrink(
 
     def drop(kept: Entries, removable: Callable[[Entry[Any]], bool]) -> Entries:
         nonlocal minimal
-        candidates = [entry.index for entry in kept if removable(entry)]
+        candidates = [entry.position for entry in kept if removable(entry)]
         chunk = max(len(candidates) // 2, 1)
         while candidates and budget > 0:
             at, removed = 0, False
             while at < len(candidates) and budget > 0:
                 gone = set(candidates[at : at + chunk])
-                trial = [entry for entry in kept if entry.index not in gone]
+                trial = [entry for entry in kept if entry.position not in gone]
                 if still_fails(trial):
                     kept, removed = trial, True
                     del candidates[at : at + chunk]
