@@ -5,10 +5,11 @@ import sys
 
 from core import registry
 from core.cli import clients, cluster, demo, serve, tools
+from core.cli.help import Parser
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+    root = Parser(
         prog="testbed",
         description="The course's e-commerce portals on interchangeable replication strategies.",
     )
