@@ -35,7 +35,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--strategies", metavar="A,B", help="comma-separated (default: every built-in one)"
     )
     parser.add_argument(
-        "--scenario", metavar="NAME", help="crud, order-rush, read-your-writes or mixed"
+        "--scenario",
+        metavar="NAME",
+        help="crud, order-rush, read-your-writes or mixed (default mixed)",
     )
     parser.add_argument(
         "--users", metavar="N,N", help="user counts, one load run each (default 4,16)"

@@ -16,6 +16,10 @@ TIMEOUT_S = 10.0
 class CallFailed(Exception):
     """A transport failure, already worded for the user."""
 
+    def __init__(self, message: str, code: grpc.StatusCode) -> None:
+        super().__init__(message)
+        self.code = code
+
 
 def invoke(channel: grpc.Channel, service: str, action: Action, request: Message) -> Any:
     """Call `action`'s RPC on `service`; a stream is read to the end."""
@@ -31,7 +35,7 @@ def invoke(channel: grpc.Channel, service: str, action: Action, request: Message
             return list(channel.unary_stream(path, **codec)(request, timeout=TIMEOUT_S))
         return channel.unary_unary(path, **codec)(request, timeout=TIMEOUT_S)
     except grpc.RpcError as error:
-        raise CallFailed(_explain(error)) from None
+        raise CallFailed(_explain(error), error.code()) from None
 
 
 def _explain(error: grpc.RpcError) -> str:
@@ -49,7 +53,7 @@ def _explain(error: grpc.RpcError) -> str:
 def render(result: Any) -> tuple[bool, Iterator[str]]:
     """(success, lines to print) for a portal's answer."""
     if isinstance(result, list):
-        return True, (_pretty(order.data) for order in result)
+        return True, (_pretty(order.data) for order in result) if result else iter(["(none)"])
     if isinstance(result, pb.Reply):
         if result.error == 0:
             return True, iter(["OK"])

@@ -26,7 +26,13 @@ STEPS: tuple[tuple[str, ...], ...] = (
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("demo", help="run a server and show the clients working")
+    parser = commands.add_parser(
+        "demo",
+        help="run a server and show the clients working",
+        description="Start one server and walk through the seed's flow with the one-shot "
+        "clients (clients, products, an order whose changes move stock), printing each "
+        "command and its reply; then stop the server.",
+    )
     parser.add_argument("--strategy", default="memory", help="replication strategy to demo")
     parser.set_defaults(run=run)
 

@@ -7,21 +7,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core import config
+from core import config, registry
 from core.portals.server import serve
-from core.registry import UnknownStrategy
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("serve", help="run a portal server")
+    parser = commands.add_parser(
+        "serve",
+        help="run a portal server",
+        description="Run one portal server: AdminPortal and/or OrderPortal over one replica "
+        "of the strategy, until Ctrl-C or SIGTERM (in-flight calls finish). A strategy "
+        "that keeps its state in one process (memory) serves both portals.",
+    )
     parser.add_argument("--config", type=Path, help="cluster file (TOML); flags override it")
-    parser.add_argument("--name", help="which server of the config file this is")
-    parser.add_argument("--strategy", help="replication strategy (see `testbed strategies`)")
+    parser.add_argument(
+        "--name", help="which server of the config file this is (default: its first)"
+    )
+    parser.add_argument(
+        "--strategy",
+        help="replication strategy, see `testbed strategies` (default: the config's, or memory)",
+    )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", help=f"port to listen on (default {config.DEFAULT_PORT}; 0 picks)"
     )
-    parser.add_argument("--portal", choices=["admin", "order", "both"], help="default both")
+    parser.add_argument(
+        "--portal", choices=["admin", "order", "both"], help="what to serve (default: both)"
+    )
     parser.add_argument(
         "--option",
         "-o",
@@ -60,6 +72,33 @@ def node_from_args(args: argparse.Namespace) -> tuple[config.ClusterConfig, conf
     return cluster, dataclasses.replace(node, **overrides)
 
 
+def refuse_split_state(cluster: config.ClusterConfig, node: config.NodeConfig) -> None:
+    """A strategy that keeps its state in one process serves both portals from it.
+
+    Its topology allows one server: two such processes, one per portal, would each hold
+    a state of their own, and an order portal would never see the admin portal's
+    clients. ConfigError names the strategies that share state across processes.
+    """
+    if set(node.portals) == set(config.PORTALS):
+        return
+    member = registry.get(cluster.strategy).topology.member(config.SERVER)
+    if member is None or member.count.maximum != 1:
+        return
+    shared = sorted(
+        name
+        for name, descriptor in registry.strategies().items()
+        if (server := descriptor.topology.member(config.SERVER)) is not None
+        and server.count.maximum != 1
+    )
+    (only,) = node.portals
+    raise config.ConfigError(
+        f"strategy {cluster.strategy!r} keeps its state in this one process, so a server "
+        f"with only the {only} portal would share nothing with another portal's server; "
+        f"serve both portals here (no --portal), or use {' or '.join(shared)} for "
+        "separate portals"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(),
@@ -68,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         cluster, node = node_from_args(args)
+        refuse_split_state(cluster, node)
         return serve(cluster, node, args.ready_file)
-    except (config.ConfigError, UnknownStrategy, ValueError, OSError) as error:
+    except (config.ConfigError, registry.UnknownStrategy, ValueError, OSError) as error:
         print(f"testbed serve: {error}", file=sys.stderr)
         return 2

@@ -17,7 +17,12 @@ from core.topology import Probe
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    listing = commands.add_parser("strategies", help="list the replication strategies")
+    listing = commands.add_parser(
+        "strategies",
+        help="list the replication strategies",
+        description="List the installed replication strategies (built-in and plugins), "
+        "each with its options, their defaults and what they do.",
+    )
     listing.set_defaults(run=list_strategies)
     status = commands.add_parser(
         "status",
@@ -27,7 +32,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
             "--ready-file FILE` started (--cluster FILE), how they see themselves."
         ),
     )
-    status.add_argument("addresses", nargs="*", metavar="HOST:PORT")
+    status.add_argument("addresses", nargs="*", metavar="HOST:PORT", help="servers to ask")
     status.add_argument(
         "--cluster", type=Path, metavar="READY_FILE", help="every node listed in this ready file"
     )
