@@ -3,25 +3,15 @@
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster
-
-
-def cli(*args: str, stdin: str = "", timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli.main", *args],
-        input=stdin, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+from tests.cli.support import cli, cluster_up
 
 
 @pytest.fixture(scope="module")
@@ -105,26 +95,6 @@ def test_status_shows_the_node(address: str) -> None:
     assert len(document["digest"]) == 64
 
 
-@contextmanager
-def _cluster_up(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
-    """`testbed cluster up` in a subprocess; stopped afterwards if a test left it running."""
-    ready = tmp_path / "ready.json"
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "core.cli.main", "cluster", "up", "--ready-file", str(ready)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            assert launcher.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-        yield launcher, json.loads(ready.read_text())
-    finally:
-        if launcher.poll() is None:
-            launcher.terminate()
-        launcher.wait()
-
-
 def _gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -137,7 +107,7 @@ def _gone(pid: int, timeout: float) -> bool:
 
 
 def test_cluster_up_writes_the_ready_file_and_stops_on_sigterm(tmp_path: Path) -> None:
-    with _cluster_up(tmp_path) as (launcher, ready):
+    with cluster_up(tmp_path) as (launcher, ready):
         servers = ready["servers"]
         assert [(s["name"], s["portals"]) for s in servers] == [("s1", ["admin", "order"])]
         (node,) = ready["nodes"]
@@ -161,7 +131,7 @@ def test_cluster_up_writes_the_ready_file_and_stops_on_sigterm(tmp_path: Path) -
 
 
 def test_servers_do_not_outlive_a_killed_launcher(tmp_path: Path) -> None:
-    with _cluster_up(tmp_path) as (launcher, ready):
+    with cluster_up(tmp_path) as (launcher, ready):
         launcher.kill()
         launcher.wait()
     assert _gone(ready["servers"][0]["pid"], timeout=10)
