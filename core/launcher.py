@@ -215,7 +215,8 @@ class Cluster:
         deadline = time.monotonic() + self._ready_timeout
         while not self._ready(node):
             if not node.running:
-                raise LaunchError(f"{node.name} exited early:\n{self.log_tail(node)}")
+                # Its last line is what went wrong: a node's own one-line refusal.
+                raise LaunchError(f"{node.name} exited early: {self.log_tail(node, lines=1)}")
             if time.monotonic() > deadline:
                 raise LaunchError(
                     f"{node.name} not ready in {self._ready_timeout:.0f} s:\n{self.log_tail(node)}"
@@ -274,13 +275,21 @@ class Cluster:
         _terminate(node)
         _reap(node, time.monotonic() + timeout)
 
-    def start_node(self, name: str) -> None:
-        """Start a node that is down again, in place: same config, address, data directory."""
+    def start_node(self, name: str, wait: bool = True) -> None:
+        """Start a node that is down again, in place: same config, address, data directory.
+
+        With `wait`, return once it is ready; else at once (see `await_ready`).
+        """
         node = self.node(name)
         if node.running:
             raise LaunchError(f"{name} is still running; stop or kill it first")
         self._spawn(node)
-        self._await_ready(node)
+        if wait:
+            self._await_ready(node)
+
+    def await_ready(self, name: str) -> None:
+        """Wait until a node started with `wait=False` is ready; LaunchError if it is not."""
+        self._await_ready(self.node(name))
 
     def restart(self, name: str) -> None:
         """Stop the node if it runs (gracefully), then start it again in place."""

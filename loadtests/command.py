@@ -61,6 +61,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--fault-for", metavar="S", help="seconds each fault lasts before it heals (default 3)"
     )
     parser.add_argument(
+        "--call-timeout", metavar="S",
+        help="seconds a load user waits for a reply before giving up on it (outcome unknown) "
+        "and moving on (default 10; 1 with --faults, as a client that tries the next server)",
+    )  # fmt: skip
+    parser.add_argument(
         "--out", type=Path, metavar="DIR", help="directory (default results/compare-<time>)"
     )
     parser.add_argument(
@@ -86,6 +91,14 @@ def run(args: argparse.Namespace) -> int:
         plan = compare.build_plan(vars(args), registry.strategies(), registry.builtins())
     except compare.PlanError as error:
         print(f"testbed compare: {error}", file=sys.stderr)
+        return 2
+    try:  # now, not after minutes of load
+        plan.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(
+            f"testbed compare: cannot create --out {str(plan.out)!r}: {error.strerror}",
+            file=sys.stderr,
+        )
         return 2
     progress = compare.Progress()
     progress.say(

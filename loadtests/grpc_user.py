@@ -64,7 +64,6 @@ from loadtests.recording import history_file, save
 # gRPC's own threads would block gevent's loop: this must run before any channel.
 grpc_gevent.init_gevent()
 
-DEADLINE_S: Final = 10.0  # a call that takes longer is abandoned: its outcome is unknown
 SETUP_LABEL: Final = "setup"
 RECORDER: Final = Recorder()  # every call this process makes, written at test stop
 
@@ -227,6 +226,7 @@ class Shop:
         self.caller = caller
         self.servers = {"admin": settings.admin_servers, "order": settings.order_servers}
         self._turns = {portal: _rotation(s, first) for portal, s in self.servers.items()}
+        self._timeout = settings.call_timeout  # a call that takes longer: outcome unknown
         self._methods: dict[tuple[str, str], Callable[..., Any]] = {}
 
     def call(self, name: str, *, server: str | None = None, **fields: Any) -> Operation:
@@ -236,7 +236,7 @@ class Shop:
         address = server or next(self._turns[rpc.portal])
         # A call without a reply is recorded all the same, with the outcome that says so.
         with contextlib.suppress(grpc.RpcError):
-            self._method(address, rpc)(request(rpc, **fields), timeout=DEADLINE_S)
+            self._method(address, rpc)(request(rpc, **fields), timeout=self._timeout)
         assert self.caller.last is not None  # the interceptor recorded the call
         return self.caller.last
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from locust.argument_parser import LocustArgumentParser
 
 SERVERS_ENV: Final = "TESTBED_SERVERS"
+DEFAULT_CALL_TIMEOUT_S: Final = 10.0
 
 
 class OptionsError(ValueError):
@@ -55,6 +56,14 @@ def add_options(parser: "LocustArgumentParser") -> None:
         help="the replication strategy under test: a label for the request context",
     )
     parser.add_argument(
+        "--call-timeout",
+        type=float,
+        default=DEFAULT_CALL_TIMEOUT_S,
+        metavar="S",
+        help="seconds a user waits for a reply before it gives up on the call, whose "
+        f"outcome is then unknown, and moves on (default {DEFAULT_CALL_TIMEOUT_S:g})",
+    )
+    parser.add_argument(
         "--scenario-seed",
         type=int,
         # A fresh seed per run keeps the IDs of two runs against the same servers apart;
@@ -72,6 +81,7 @@ class Settings:
     history: str  # "" records nothing to disk
     strategy: str
     seed: int
+    call_timeout: float = DEFAULT_CALL_TIMEOUT_S
 
     @property
     def prefix(self) -> str:
@@ -107,4 +117,13 @@ def settings(options: Namespace | None, host: str | None) -> Settings:
         history=getattr(options, "history", ""),
         strategy=getattr(options, "strategy", ""),
         seed=getattr(options, "scenario_seed", 0),
+        call_timeout=_positive("--call-timeout", getattr(options, "call_timeout", None)),
     )
+
+
+def _positive(option: str, value: float | None) -> float:
+    if value is None:
+        return DEFAULT_CALL_TIMEOUT_S
+    if not value > 0:
+        raise OptionsError(f"{option} must be a positive number of seconds, not {value}")
+    return float(value)

@@ -154,6 +154,8 @@ class Strike:
     node: str
     start: float  # time.monotonic()
     heal: Callable[[], str]  # undoes the fault; returns a note
+    # After healing: waits until the node is back (a killed one ready again); a note.
+    recover: Callable[[], str] = lambda: ""
 
 
 def strike(fault: Fault, node: Node, cluster: Cluster, firewall: network.Firewall | None) -> Strike:
@@ -162,7 +164,9 @@ def strike(fault: Fault, node: Node, cluster: Cluster, firewall: network.Firewal
     name = node.name
     if fault.action == "kill":
         cluster.kill(name)
-        return Strike(fault, name, began, lambda: _start(cluster, name, "killed"))
+        return Strike(
+            fault, name, began, lambda: _respawn(cluster, name), lambda: _ready(cluster, name)
+        )
     if fault.action == "pause":
         cluster.pause(name)
         return Strike(fault, name, began, lambda: _resume(cluster, name))
@@ -185,13 +189,19 @@ def strike(fault: Fault, node: Node, cluster: Cluster, firewall: network.Firewal
     return Strike(fault, name, began, heal)
 
 
-def _start(cluster: Cluster, name: str, what: str) -> str:
+def _respawn(cluster: Cluster, name: str) -> str:
+    """The kill ends when the node is started again; its recovery is timed after."""
+    cluster.start_node(name, wait=False)
+    return f"{name} killed, started again"
+
+
+def _ready(cluster: Cluster, name: str) -> str:
     began = time.monotonic()
     try:
-        cluster.start_node(name)
+        cluster.await_ready(name)
     except LaunchError as error:
-        return f"{name} {what}; it did not start again: {error}"
-    return f"{name} {what}, serving again {time.monotonic() - began:.1f} s after its restart"
+        return f"; it did not become ready: {error}"
+    return f", serving {time.monotonic() - began:.1f} s later"
 
 
 def _resume(cluster: Cluster, name: str) -> str:

@@ -37,6 +37,7 @@ class LoadSpec:
     duration: int  # seconds
     seed: int
     processes: int = 1
+    call_timeout: float = 10.0  # seconds a user waits for a reply (Locust's --call-timeout)
 
 
 def command(spec: LoadSpec, directory: Path) -> list[str]:
@@ -47,6 +48,7 @@ def command(spec: LoadSpec, directory: Path) -> list[str]:
         "--stop-timeout", str(STOP_TIMEOUT_S), "--only-summary",
         "--servers", ",".join(spec.servers), "--strategy", spec.strategy,
         "--scenario-seed", str(spec.seed), "--history", str(directory / HISTORY),
+        "--call-timeout", str(spec.call_timeout),
         "--csv", str(directory / CSV_PREFIX), *processes,
     ]  # fmt: skip
 

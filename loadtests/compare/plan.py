@@ -30,10 +30,15 @@ DEFAULTS: Final = {
     "faults": "none",
     "fault_at": None,
     "fault_for": "3",
+    "call_timeout": None,
     "seed": "1",
     "settle_timeout": "10",
     "processes": "1",
 }
+
+
+CALL_TIMEOUT_S: Final = 10.0
+FAULT_CALL_TIMEOUT_S: Final = 1.0
 
 
 class PlanError(ValueError):
@@ -55,6 +60,7 @@ class Plan:
     processes: int = 1  # Locust processes per load run
     fault_at: float | None = None  # seconds into each load run; None: spread, one in the middle
     fault_for: float = 3.0  # seconds each fault lasts before it heals
+    call_timeout: float = 10.0  # seconds a load user waits for a reply before moving on
 
 
 def parse_duration(text: str) -> int:
@@ -183,6 +189,7 @@ def build_plan(
         processes=parse_count(value("processes"), "processes"),
         fault_at=None if at is None else parse_seconds(str(at), "fault-at"),
         fault_for=parse_seconds(value("fault_for"), "fault-for"),
+        call_timeout=_call_timeout(given.get("call_timeout"), faults),
     )
     if not locustfile(plan.scenario).exists():
         raise PlanError(
@@ -191,3 +198,19 @@ def build_plan(
     if importlib.util.find_spec("locust") is None:
         raise PlanError("Locust is not installed: pip install 'locust>=2.40,<3'")
     return plan
+
+
+def _call_timeout(text: object, faults: tuple[Fault, ...]) -> float:
+    """The users' call timeout: as given, else 10 s, or 1 s when faults are struck.
+
+    A client of a paused or cut-off node gets no answer at all; one that waits 10 s
+    for it is stuck for the whole fault, and soon every user is, which would time the
+    clients' patience rather than the cluster's recovery. 1 s is what a client that
+    gives up and tries the next server would wait.
+    """
+    if text is None:
+        return FAULT_CALL_TIMEOUT_S if faults else CALL_TIMEOUT_S
+    seconds = parse_seconds(str(text), "call-timeout")
+    if seconds <= 0:
+        raise PlanError(f"call-timeout must be more than 0 seconds, not {text!r}")
+    return seconds

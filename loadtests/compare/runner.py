@@ -136,7 +136,9 @@ def _load(
         duration=plan.duration,
         seed=plan.seed + index,  # each run creates its own records: no ID clashes
         processes=plan.processes,
+        call_timeout=plan.call_timeout,
     )
+    launched = time.monotonic()
     locust = LocustProcess(spec, directory / f"users-{users}")
     # Faults are timed from the load's first request: starting Locust and the
     # scenario's setup come before it.
@@ -152,7 +154,7 @@ def _load(
             counted = locust.stats()
             if began is None and counted is not None and counted.requests:
                 began = time.monotonic() - counted.elapsed()
-                striker.begin(began)
+                striker.begin(began, plan.duration - (began - launched))
                 watch.begin(began)
             elapsed = None if began is None else time.monotonic() - began
             progress.load(spec.strategy, users, elapsed, plan.duration, counted)

@@ -9,7 +9,7 @@ which the runner hands over once Locust reports one.
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core import network
 from core.launcher import Cluster
@@ -30,11 +30,15 @@ class Timing:
     def starts(self, count: int) -> list[float]:
         """When each of `count` faults strikes, one after another.
 
-        Without `at`, the run is cut into `count` equal slots and each fault is centred
-        in its own (one fault: the middle of the run), so each has its before and after.
+        Without `at`, one fault strikes in the middle of the run; several are each
+        centred in their own of `count` equal slots, so each has its before and after.
         With `at`, the first strikes then and each next one a second after the last
         heals. A fault whose predecessor heals late strikes late (they never overlap).
         """
+        if count == 0:
+            return []
+        if self.at is None and count == 1:
+            return [self.duration / 2]
         if self.at is None:
             slot = self.duration / count
             lead = max(0.0, (slot - self.span) / 2)
@@ -57,10 +61,12 @@ class Striker:
     _stopping: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
-    def begin(self, origin: float) -> None:
-        """The load's first request was at `origin` (time.monotonic())."""
+    def begin(self, origin: float, left: float) -> None:
+        """The load's first request was at `origin` (time.monotonic()), and the load has
+        `left` seconds to go from there (Locust's run time includes the setup before it)."""
         if self._thread is None:
             self._origin = origin
+            self.timing = replace(self.timing, duration=min(self.timing.duration, left))
             self._thread = threading.Thread(target=self._run, name="faults", daemon=True)
             self._thread.start()
 
@@ -84,7 +90,9 @@ class Striker:
         if fault.action != "restart":
             self._stopping.wait(max(0.0, struck.start + self.timing.span - time.monotonic()))
         note = struck.heal()
-        self.windows.append(_window(struck, origin, note))
+        healed = time.monotonic()
+        note += struck.recover()  # the next fault waits for this one's node to be back
+        self.windows.append(_window(struck, origin, healed, note))
         self.say(f"{fault.name}: {note}")
 
     def finish(self) -> list[FaultWindow]:
@@ -99,13 +107,13 @@ class Striker:
         return self.windows
 
 
-def _window(done: Strike, origin: float, note: str) -> FaultWindow:
+def _window(done: Strike, origin: float, healed: float, note: str) -> FaultWindow:
     return FaultWindow(
         action=done.fault.action,
         target=done.fault.target,
         node=done.node,
         start_s=done.start - origin,
-        end_s=time.monotonic() - origin,
+        end_s=healed - origin,
         note=note,
     )
 

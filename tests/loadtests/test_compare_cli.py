@@ -8,7 +8,7 @@ import pytest
 
 from core import registry
 from core.cli.main import main
-from loadtests.compare import SCENARIOS, Progress
+from loadtests.compare import SCENARIOS, Progress, build_plan
 from loadtests.compare.faults import Fault, FaultError, parse_faults
 from loadtests.compare.load import Counted
 from loadtests.compare.plan import (
@@ -77,7 +77,8 @@ def test_every_scenario_has_its_locustfile() -> None:
         ),
         (["--users", "4,a"], "users '4,a' must be whole numbers separated by commas"),
         (["--servers", "0"], "servers must be at least 1, not 0"),
-        (["--faults", "kill-all"], "unknown fault 'kill-all'"),
+        (["--faults", "explode-leader"], "fault 'explode-leader' must be ACTION-TARGET"),
+        (["--call-timeout", "0"], "call-timeout must be more than 0 seconds"),
         (["-o", "memory.nope=1"], "strategy 'memory' has no option 'nope'"),
     ],
 )
@@ -110,8 +111,19 @@ def test_progress_redraws_on_a_terminal_and_prints_lines_in_a_log() -> None:
 
 
 def test_faults_are_laid_out_one_after_another_inside_the_run() -> None:
-    assert Timing(duration=10, at=None, span=3).starts(1) == [3.5]  # centred on the middle
+    assert Timing(duration=10, at=None, span=3).starts(1) == [5.0]  # the middle
     three = Timing(duration=12, at=None, span=3).starts(3)
     assert three == [0.5, 4.5, 8.5]
     assert all(later >= earlier + 3 for earlier, later in itertools.pairwise(three))
     assert Timing(duration=10, at=2, span=3).starts(2) == [2, 6]
+    assert Timing(duration=10, at=None, span=3).starts(0) == []  # every fault skipped
+
+
+def test_users_give_up_on_a_call_sooner_when_faults_are_struck(tmp_path: Path) -> None:
+    def plan(**given: object) -> float:
+        values = {"strategies": "memory", "out": str(tmp_path), **given}
+        return build_plan(values, registry.strategies(), registry.builtins()).call_timeout
+
+    assert plan() == 10.0
+    assert plan(faults="pause-leader") == 1.0  # not stuck on a paused node for the whole fault
+    assert plan(faults="pause-leader", call_timeout="4") == 4.0

@@ -62,7 +62,7 @@ def test_every_call_is_recorded_with_raw_monotonic_times_and_its_server(
 ) -> None:
     _, locust = run
     history = locust.history()
-    assert len(users_calls(history)) > 100
+    assert len(users_calls(history)) > 20  # a loaded machine makes fewer in the 3 s
     for o in history:
         assert type(o.invoke) is float and type(o.complete) is float
         assert locust.started <= o.invoke <= o.complete <= locust.ended
@@ -131,13 +131,15 @@ def test_the_checkers_find_no_anomaly_on_memory(run: tuple[str, LocustRun], serv
 
 def test_a_seed_repeats_every_users_choices(server: str, tmp_path: Path) -> None:
     def choices(run: LocustRun) -> list[tuple[str, dict[str, object]]]:
-        return [(o.op, o.args) for o in run.history() if o.process == "u1"][:200]
+        return [(o.op, o.args) for o in run.history() if o.process == "u1"]
 
     first = run_scenario("crud", [server], tmp_path / "a", users=2, seconds=2, seed=90)
     with memory_cluster(tmp_path / "fresh") as fresh:
         again = run_scenario("crud", fresh.addresses(), tmp_path / "b", users=2, seconds=2, seed=90)
-    assert len(choices(first)) == 200
-    assert choices(first) == choices(again)
+    # How far each run gets depends on the machine's load; the choices made must not.
+    made = min(len(choices(first)), len(choices(again)))
+    assert made >= 20
+    assert choices(first)[:made] == choices(again)[:made]
 
 
 def test_a_server_that_is_no_address_stops_locust_with_a_sentence(tmp_path: Path) -> None:
