@@ -16,8 +16,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(directory)  # and a relative --out
         code = main([
-            "compare", "--strategies", "memory,pysyncobj-raft", "--faults", "kill-leader", "--fault-for", "1",
-            "--users", "4", "--duration", "4s", "--out", "out",
+            "compare", "--strategies", "memory,pysyncobj-raft", "--faults", "kill-leader",
+            "--fault-for", "1", "--users", "4", "--duration", "4s", "--out", "out",
         ])  # fmt: skip
     assert code == 0
     document: dict[str, Any] = json.loads((directory / "out" / "results.json").read_text())
