@@ -53,6 +53,10 @@ def test_a_bare_port_means_localhost(address: str) -> None:
         (("serve", "--port", "x"), 2, "not a number"),
         (("serve", "--port", "0", "-o", "qos=1"), 2, "no option 'qos'"),
         (("status", "127.0.0.1:1"), 1, "unreachable"),
+        # Two memory processes, one per portal, would hold two states: refused.
+        (("serve", "--port", "0", "--portal", "order"), 2, "or pysyncobj-raft for separate"),
+        (("serve", "--port", "0", "--portal", "admin"), 2, "keeps its state in this one process"),
+        (("cluster", "up", "--layout", "nope"), 2, "invalid choice"),
     ],
 )
 def test_user_mistakes_get_one_clear_line(args: tuple[str, ...], code: int, words: str) -> None:

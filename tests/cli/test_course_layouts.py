@@ -63,6 +63,20 @@ def test_part1_passes_the_course_script(part1: tuple[str, dict[str, Any]]) -> No
     _run_script(prefix)
 
 
+def test_part1_order_client_checks_the_cid_on_the_admin_server(
+    part1: tuple[str, dict[str, Any]],
+) -> None:
+    prefix, _ = part1
+    if prefix:
+        pytest.skip("once per cluster is enough")
+    alone = cli("order", "55005", stdin="44\n0\n")
+    assert alone.returncode == 0, alone.stderr
+    assert "55005 serves no AdminPortal; give --admin HOST:PORT" in alone.stdout
+    checked = cli("order", "55005", "--admin", "55006", "--cid", "nobody", stdin="0\n")
+    assert checked.returncode == 1
+    assert "no client with CID 'nobody'" in checked.stdout
+
+
 def _run_script(prefix: str) -> None:
     portals = course_flow.Portals(prefix)
     try:
