@@ -58,7 +58,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--fault-at", metavar="S", help="seconds into each load run (default: the middle)"
     )
     parser.add_argument(
-        "--fault-for", metavar="S", help="seconds each fault lasts before it heals (default 3)"
+        "--fault-for",
+        metavar="S",
+        help="seconds each fault lasts before it heals (default 3, or less so that "
+        "every fault fits in the run: half its share of the run)",
     )
     parser.add_argument(
         "--call-timeout", metavar="S",

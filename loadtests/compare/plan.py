@@ -29,7 +29,7 @@ DEFAULTS: Final = {
     "servers": "3",
     "faults": "none",
     "fault_at": None,
-    "fault_for": "3",
+    "fault_for": None,
     "call_timeout": None,
     "seed": "1",
     "settle_timeout": "10",
@@ -59,7 +59,7 @@ class Plan:
     options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per strategy
     processes: int = 1  # Locust processes per load run
     fault_at: float | None = None  # seconds into each load run; None: spread, one in the middle
-    fault_for: float = 3.0  # seconds each fault lasts before it heals
+    fault_for: float | None = None  # seconds each fault lasts; None: 3, or less to fit
     call_timeout: float = 10.0  # seconds a load user waits for a reply before moving on
 
 
@@ -188,7 +188,9 @@ def build_plan(
         options=options,
         processes=parse_count(value("processes"), "processes"),
         fault_at=None if at is None else parse_seconds(str(at), "fault-at"),
-        fault_for=parse_seconds(value("fault_for"), "fault-for"),
+        fault_for=None
+        if given.get("fault_for") is None
+        else parse_seconds(str(given["fault_for"]), "fault-for"),
         call_timeout=_call_timeout(given.get("call_timeout"), faults),
     )
     if not locustfile(plan.scenario).exists():

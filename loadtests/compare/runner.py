@@ -143,7 +143,7 @@ def _load(
     # Faults are timed from the load's first request: starting Locust and the
     # scenario's setup come before it.
     planned, firewall = faulting
-    timing = Timing(plan.duration, plan.fault_at, plan.fault_for)
+    timing = Timing(plan.duration, plan.fault_at, given_span=plan.fault_for)
     striker = Striker(
         cluster, planned, timing, firewall, lambda text: progress.say(f"{spec.strategy}: {text}")
     )

@@ -18,6 +18,7 @@ from loadtests.compare.faults import Fault, Strike
 from loadtests.compare.model import FaultWindow, LeaderChange
 
 WATCH_S = 0.2
+DEFAULT_SPAN_S = 3.0
 STATUS_TIMEOUT_S = 0.5
 
 
@@ -25,7 +26,15 @@ STATUS_TIMEOUT_S = 0.5
 class Timing:
     duration: float  # seconds of load
     at: float | None  # first fault's start; None: spread over the run
-    span: float  # how long each fault lasts (--fault-for)
+    given_span: float | None  # how long each fault lasts (--fault-for); None: see `span`
+
+    def span(self, count: int) -> float:
+        """`--fault-for`, else 3 s, or less: half of each fault's slot, so all of them fit."""
+        if self.given_span is not None:
+            return self.given_span
+        if self.at is not None or count == 0:
+            return DEFAULT_SPAN_S
+        return min(DEFAULT_SPAN_S, self.duration / count / 2)
 
     def starts(self, count: int) -> list[float]:
         """When each of `count` faults strikes, one after another.
@@ -41,14 +50,14 @@ class Timing:
             return [self.duration / 2]
         if self.at is None:
             slot = self.duration / count
-            lead = max(0.0, (slot - self.span) / 2)
+            lead = max(0.0, (slot - self.span(count)) / 2)
             return [n * slot + lead for n in range(count)]
-        return [self.at + n * (self.span + 1.0) for n in range(count)]
+        return [self.at + n * (self.span(count) + 1.0) for n in range(count)]
 
 
 @dataclass
 class Striker:
-    """Strikes `plan` faults at their times, each healed after `timing.span` seconds."""
+    """Strikes `plan` faults at their times, each healed after `timing.span()` seconds."""
 
     cluster: Cluster
     plan: tuple[Fault, ...]
@@ -88,7 +97,8 @@ class Striker:
         self.say(f"{fault.name}: striking {node.name} at {now:.1f} s")
         struck = faults.strike(fault, node, self.cluster, self.firewall)
         if fault.action != "restart":
-            self._stopping.wait(max(0.0, struck.start + self.timing.span - time.monotonic()))
+            span = self.timing.span(len(self.plan))
+            self._stopping.wait(max(0.0, struck.start + span - time.monotonic()))
         note = struck.heal()
         healed = time.monotonic()
         note += struck.recover()  # the next fault waits for this one's node to be back

@@ -111,12 +111,18 @@ def test_progress_redraws_on_a_terminal_and_prints_lines_in_a_log() -> None:
 
 
 def test_faults_are_laid_out_one_after_another_inside_the_run() -> None:
-    assert Timing(duration=10, at=None, span=3).starts(1) == [5.0]  # the middle
-    three = Timing(duration=12, at=None, span=3).starts(3)
+    assert Timing(duration=10, at=None, given_span=3).starts(1) == [5.0]  # the middle
+    three = Timing(duration=12, at=None, given_span=3).starts(3)
     assert three == [0.5, 4.5, 8.5]
     assert all(later >= earlier + 3 for earlier, later in itertools.pairwise(three))
-    assert Timing(duration=10, at=2, span=3).starts(2) == [2, 6]
-    assert Timing(duration=10, at=None, span=3).starts(0) == []  # every fault skipped
+    assert Timing(duration=10, at=2, given_span=3).starts(2) == [2, 6]
+    assert Timing(duration=10, at=None, given_span=3).starts(0) == []  # every fault skipped
+
+
+def test_without_fault_for_each_fault_lasts_3_s_or_half_its_share_of_the_run() -> None:
+    assert Timing(duration=30, at=None, given_span=None).span(3) == 3.0
+    assert Timing(duration=9, at=None, given_span=None).span(3) == 1.5
+    assert Timing(duration=9, at=None, given_span=2.5).span(3) == 2.5
 
 
 def test_users_give_up_on_a_call_sooner_when_faults_are_struck(tmp_path: Path) -> None:

@@ -96,3 +96,38 @@ def test_a_partitioned_leader_never_acknowledges_and_the_majority_goes_on(
     assert all(client_exists(cluster, name, majority) for name in running(cluster))
     seen = {client_exists(cluster, name, stranded) for name in running(cluster)}
     assert len(seen) == 1, "the stranded write is everywhere or nowhere"
+
+
+def test_a_flaky_leader_still_commits_and_the_replicas_agree_after_healing(
+    apart: tuple[Cluster, network.Firewall], ids: Iterator[str]
+) -> None:
+    cluster, firewall = apart
+    chief = leader(cluster)
+    hosts = {node.name: node.config.host for node in cluster.nodes}
+    rule = firewall.flaky(hosts[chief], [h for name, h in hosts.items() if name != chief], 0.3)
+    written = [next(ids) for _ in range(10)]
+
+    def commits(cid: str) -> bool:
+        return create_client(cluster, leader(cluster), cid).error in (0, 409)
+
+    try:
+        for cid in written:
+            until(lambda: commits(cid), f"{cid} commits through a lossy link")  # noqa: B023
+    finally:
+        firewall.heal(rule)
+    converged(cluster)
+    assert all(client_exists(cluster, name, cid) for name in running(cluster) for cid in written)
+
+
+def test_a_restarted_leader_comes_back_in_place_and_catches_up(
+    start_cluster: StartCluster, ids: Iterator[str]
+) -> None:
+    cluster = start_cluster()
+    chief = leader(cluster)
+    address = cluster.node(chief).address
+    cluster.restart(chief)
+    cid = next(ids)
+    until(lambda: create_client(cluster, leader(cluster), cid).error == 0, "a write commits")
+    converged(cluster)
+    assert cluster.node(chief).address == address
+    assert client_exists(cluster, chief, cid)
