@@ -20,7 +20,7 @@ shrinking's own making).
 import enum
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from loadtests.history import Operation
 
@@ -42,7 +42,8 @@ class Entry(NamedTuple, Generic[InputT_co]):
     position: int  # in the history
     invoke: float
     complete: float  # math.inf when the outcome is unknown: it may land any time after
-    input: InputT_co  # what the model's `step` needs: the call and the result it got
+    input: InputT_co  # what kind of call it was and what came back, for the model's `step`
+    value: Hashable  # the datum it carries (a register's: the data written, or read)
 
     @property
     def acknowledged(self) -> bool:
@@ -60,8 +61,8 @@ class Model(Protocol[State, Input]):
         """The state of a key before the history began."""
         ...
 
-    def step(self, state: State, input: Input) -> tuple[bool, State]:
-        """Whether `input` could happen in `state`, and the state after it."""
+    def step(self, state: State, input: Input, value: Any) -> tuple[bool, State]:
+        """Whether `input` carrying `value` could happen in `state`, and the state after it."""
         ...
 
     def changes(self, input: Input) -> bool:

@@ -40,11 +40,11 @@ class Effect(enum.Enum):
 
 
 class Access(NamedTuple):
-    """What one operation needs of the register, and what it does to it."""
+    """What one operation needs of the register, and what it does to it; the data it sets,
+    or the data a read returned, is its entry's value (so these few are shared)."""
 
     need: Need
     effect: Effect
-    value: Value = None  # the data it sets, or the data a read returned
 
 
 _WRITES: Final = {
@@ -58,24 +58,26 @@ _REFUSALS: Final[dict[tuple[str, object], Need]] = {
     ("DeleteClient", 404): Need.ABSENT,
     ("DeleteClient", 409): Need.PRESENT,
 }
+_REFUSED: Final = {need: Access(need, Effect.KEEP) for need in Need}
+_FOUND: Final = Access(Need.EQUAL, Effect.KEEP)
+_NOT_FOUND: Final = _REFUSED[Need.ABSENT]
 OPS: Final = frozenset({*_WRITES, "RetrieveClient"})
 
 
-def access(o: Operation) -> Access | None:
-    """The register operation a client operation is, or None when it constrains nothing."""
+def access(o: Operation) -> tuple[Access, Value] | None:
+    """The register operation a client operation is, with its value; None when it
+    constrains nothing."""
     if o.op == "RetrieveClient":
         if o.outcome != "ok":
             return None
         if not o.result.get("found"):
-            return Access(Need.ABSENT, Effect.KEEP)
-        return Access(Need.EQUAL, Effect.KEEP, canonical(o.result.get("data")))
+            return _NOT_FOUND, None
+        return _FOUND, canonical(o.result.get("data"))
     if o.outcome == "fail":
         need = _REFUSALS.get((o.op, o.result.get("error")))
-        return None if need is None else Access(need, Effect.KEEP)
+        return None if need is None else (_REFUSED[need], None)
     write = _WRITES[o.op]
-    if write.effect is Effect.SET:
-        return Access(write.need, write.effect, canonical(o.args.get("data")))
-    return write
+    return write, canonical(o.args.get("data")) if write.effect is Effect.SET else None
 
 
 class ClientRegister:
@@ -87,24 +89,24 @@ class ClientRegister:
         by_key: dict[str, list[Entry[Access]]] = defaultdict(list)
         for i, o in enumerate(history):
             if o.op in OPS and (key := o.key) is not None and (found := access(o)) is not None:
-                by_key[key].append(Entry(i, o.invoke, ends(o), found))
+                by_key[key].append(Entry(i, o.invoke, ends(o), *found))
         return by_key
 
     def init(self) -> Value:
         return None
 
-    def step(self, state: Value, input: Access) -> tuple[bool, Value]:
+    def step(self, state: Value, input: Access, value: Value) -> tuple[bool, Value]:
         need = input.need
         if need is Need.ABSENT:
             accepted = state is None
         elif need is Need.PRESENT:
             accepted = state is not None
         else:
-            accepted = state == input.value
+            accepted = state == value
         effect = input.effect
         if not accepted or effect is Effect.KEEP:
             return accepted, state
-        return True, input.value if effect is Effect.SET else None
+        return True, value if effect is Effect.SET else None
 
     def changes(self, input: Access) -> bool:
         return input.effect is not Effect.KEEP
@@ -112,10 +114,10 @@ class ClientRegister:
     def unexplained(self, entries: Sequence[Entry[Access]]) -> set[int]:
         """The entries that need a value (or a record) that no entry in `entries` writes."""
         setters = {e.position for e in entries if e.input.effect is Effect.SET}
-        written = {e.input.value for e in entries if e.input.effect is Effect.SET}
+        written = {e.value for e in entries if e.input.effect is Effect.SET}
         return {
             e.position
             for e in entries
-            if (e.input.need is Need.EQUAL and e.input.value not in written)
+            if (e.input.need is Need.EQUAL and e.value not in written)
             or (e.input.need is Need.PRESENT and not setters - {e.position})
         }

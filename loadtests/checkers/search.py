@@ -39,31 +39,39 @@ _INVOKE: Final = operator.attrgetter("invoke")
 class _Event:
     """A call or a return in the timeline: a circular list whose head is neither."""
 
-    __slots__ = ("acknowledged", "bit", "input", "next", "prev", "ret")
+    __slots__ = ("acknowledged", "bit", "input", "next", "prev", "ret", "value")
 
-    def __init__(self, input: Any, bit: int, acknowledged: bool, ret: "_Event | None") -> None:
-        self.input = input  # the entry's, for the model's step
+    def __init__(self, entry: Entry[Any] | None, bit: int, ret: "_Event | None") -> None:
+        self.input = entry.input if entry else None  # the entry's, for the model's step
+        self.value = entry.value if entry else None
         self.bit = bit  # the entry's member of the linearized set
-        self.acknowledged = acknowledged  # whether the entry must be placed
+        self.acknowledged = entry is not None and entry.complete != math.inf  # must be placed
         self.ret = ret  # for a call, its return; None for a return
         self.prev = self.next = self
 
 
-def _timeline(entries: Sequence[Entry[Any]]) -> _Event:
-    """The head of the list of every entry's call and return, in time order."""
-    returns = [_Event(e.input, 1 << i, e.complete != math.inf, None) for i, e in enumerate(entries)]
-    calls = [_Event(r.input, r.bit, r.acknowledged, r) for r in returns]
+def _timeline(entries: Sequence[Entry[Any]]) -> tuple[_Event, list[_Event]]:
+    """The head of the list of every entry's call and return in time order, and the list."""
+    returns = [_Event(entry, 1 << i, None) for i, entry in enumerate(entries)]
+    calls = [_Event(entry, 1 << i, returns[i]) for i, entry in enumerate(entries)]
     order = sorted(
         [(entry.invoke, 0, i) for i, entry in enumerate(entries)]
         + [(entry.complete, 1, i) for i, entry in enumerate(entries)]
     )
-    head = before = _Event(None, 0, False, None)
+    head = before = _Event(None, 0, None)
     for _, is_return, i in order:
         event = returns[i] if is_return else calls[i]
         before.next, event.prev = event, before
         before = event
     before.next, head.prev = head, before
-    return head
+    return head, [head, *calls, *returns]
+
+
+def _dismantle(events: list[_Event]) -> None:
+    """Break the list's reference cycles: it is freed at once, not by the garbage collector
+    (which, with a large history in memory, costs more than the search)."""
+    for event in events:
+        del event.prev, event.next
 
 
 def _lift(call: _Event) -> None:
@@ -89,7 +97,7 @@ def _in_one_order(model: Model[Any, Any], entries: Sequence[Entry[Any]]) -> Verd
         return None
     state = model.init()
     for entry in ordered:
-        accepted, state = model.step(state, entry.input)
+        accepted, state = model.step(state, entry.input, entry.value)
         if not accepted:  # the last entry may be of unknown outcome: it may never land
             return Verdict.ILLEGAL if entry.acknowledged else Verdict.OK
     return Verdict.OK
@@ -104,7 +112,15 @@ def linearizable(
         return Verdict.OK
     if (verdict := _in_one_order(model, entries)) is not None:
         return verdict
-    head = _timeline(entries)
+    head, events = _timeline(entries)
+    try:
+        return _search(model, head, unplaced, budget)
+    finally:
+        _dismantle(events)
+
+
+def _search(model: Model[Any, Any], head: _Event, unplaced: int, budget: int) -> Verdict:
+    """Steps 2 to 4, from the timeline's head, with `unplaced` acknowledged entries."""
     step = model.step
     state: Hashable = model.init()
     linearized = 0
@@ -113,7 +129,7 @@ def linearizable(
     event = head.next  # never the head again: the list ends with a return
     for _ in range(budget):
         if event.ret is not None:  # a call: may it take effect now?
-            accepted, after = step(state, event.input)
+            accepted, after = step(state, event.input, event.value)
             if accepted and (config := (linearized | event.bit, after)) not in seen:
                 seen.add(config)
                 placed.append((event, state))
