@@ -1,0 +1,137 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    OK: _ClassVar[Status]
+    LOCKED: _ClassVar[Status]
+    UNKNOWN_TX: _ClassVar[Status]
+    NO_LEADER: _ClassVar[Status]
+    IN_DOUBT: _ClassVar[Status]
+OK: Status
+LOCKED: Status
+UNKNOWN_TX: Status
+NO_LEADER: Status
+IN_DOUBT: Status
+
+class Key(_message.Message):
+    __slots__ = ("table", "id")
+    TABLE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    table: str
+    id: str
+    def __init__(self, table: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class Record(_message.Message):
+    __slots__ = ("key", "json")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    JSON_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    json: str
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., json: _Optional[str] = ...) -> None: ...
+
+class PrepareRequest(_message.Message):
+    __slots__ = ("txid", "keys", "decider")
+    TXID_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    DECIDER_FIELD_NUMBER: _ClassVar[int]
+    txid: str
+    keys: _containers.RepeatedCompositeFieldContainer[Key]
+    decider: int
+    def __init__(self, txid: _Optional[str] = ..., keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., decider: _Optional[int] = ...) -> None: ...
+
+class PrepareReply(_message.Message):
+    __slots__ = ("status", "records", "detail")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    status: Status
+    records: _containers.RepeatedCompositeFieldContainer[Record]
+    detail: str
+    def __init__(self, status: _Optional[_Union[Status, str]] = ..., records: _Optional[_Iterable[_Union[Record, _Mapping]]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class CommitRequest(_message.Message):
+    __slots__ = ("txid", "writes")
+    TXID_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    txid: str
+    writes: _containers.RepeatedCompositeFieldContainer[Record]
+    def __init__(self, txid: _Optional[str] = ..., writes: _Optional[_Iterable[_Union[Record, _Mapping]]] = ...) -> None: ...
+
+class AbortRequest(_message.Message):
+    __slots__ = ("txid",)
+    TXID_FIELD_NUMBER: _ClassVar[int]
+    txid: str
+    def __init__(self, txid: _Optional[str] = ...) -> None: ...
+
+class Ack(_message.Message):
+    __slots__ = ("status", "detail")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    status: Status
+    detail: str
+    def __init__(self, status: _Optional[_Union[Status, str]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class PartitionWrites(_message.Message):
+    __slots__ = ("partition", "writes")
+    PARTITION_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    partition: int
+    writes: _containers.RepeatedCompositeFieldContainer[Record]
+    def __init__(self, partition: _Optional[int] = ..., writes: _Optional[_Iterable[_Union[Record, _Mapping]]] = ...) -> None: ...
+
+class DecideRequest(_message.Message):
+    __slots__ = ("txid", "commit", "writes")
+    TXID_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    txid: str
+    commit: bool
+    writes: _containers.RepeatedCompositeFieldContainer[PartitionWrites]
+    def __init__(self, txid: _Optional[str] = ..., commit: _Optional[bool] = ..., writes: _Optional[_Iterable[_Union[PartitionWrites, _Mapping]]] = ...) -> None: ...
+
+class DecideReply(_message.Message):
+    __slots__ = ("status", "commit", "writes")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    status: Status
+    commit: bool
+    writes: _containers.RepeatedCompositeFieldContainer[PartitionWrites]
+    def __init__(self, status: _Optional[_Union[Status, str]] = ..., commit: _Optional[bool] = ..., writes: _Optional[_Iterable[_Union[PartitionWrites, _Mapping]]] = ...) -> None: ...
+
+class ReadRequest(_message.Message):
+    __slots__ = ("keys", "linearizable")
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    LINEARIZABLE_FIELD_NUMBER: _ClassVar[int]
+    keys: _containers.RepeatedCompositeFieldContainer[Key]
+    linearizable: bool
+    def __init__(self, keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., linearizable: _Optional[bool] = ...) -> None: ...
+
+class ReadReply(_message.Message):
+    __slots__ = ("status", "records", "applied_index")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_INDEX_FIELD_NUMBER: _ClassVar[int]
+    status: Status
+    records: _containers.RepeatedCompositeFieldContainer[Record]
+    applied_index: int
+    def __init__(self, status: _Optional[_Union[Status, str]] = ..., records: _Optional[_Iterable[_Union[Record, _Mapping]]] = ..., applied_index: _Optional[int] = ...) -> None: ...
+
+class LeaderRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class LeaderReply(_message.Message):
+    __slots__ = ("partition", "leader")
+    PARTITION_FIELD_NUMBER: _ClassVar[int]
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    partition: int
+    leader: str
+    def __init__(self, partition: _Optional[int] = ..., leader: _Optional[str] = ...) -> None: ...
