@@ -1,0 +1,152 @@
+"""One partition's replicated state machine: its records, locks, transactions, decisions.
+
+Each method is one kind of Raft log entry, applied on every replica of the partition
+in log order (`index` is the entry's log index); each is deterministic and does all
+its changes in one `Store.apply`, with the index, so a replica that restarts knows
+which entries its store already holds (`applied`) and skips them.
+
+Two-phase commit, with the rules in `core.domain` (see `core.domain.partitions`):
+
+- `prepare(txid, keys)` locks the keys for the transaction and returns their values,
+  unless another transaction holds one (LOCKED: nothing changes, the coordinator
+  aborts and retries). A transaction may prepare more keys later (an order's lines).
+- The coordinator decides on the values (`decide` of the domain), then, when more than
+  one partition takes part, records its decision in the decider partition (the
+  OID's): `decision(txid, commit, writes)`. The first decision for a txid is kept;
+  recovery asks with commit = False, so a transaction whose coordinator vanished
+  before deciding is aborted (presumed abort), and one it decided is finished.
+- `commit(txid, writes)` stores this partition's writes and releases the locks;
+  `abort(txid)` only releases them. A commit for a transaction that is not prepared
+  here (aborted by recovery, or done) writes nothing: UNKNOWN_TX.
+- `read(keys)` answers LOCKED while a transaction holds one of the keys, so no
+  reader sees one partition's half of a transaction before the other's.
+
+Store tables: the records (`core.domain.partitions.Key` tables), "locks" (a key,
+as JSON [table, id] -> txid), "transactions" (txid -> {"keys", "decider", "since"}:
+`since` is the log index of its first prepare, for recovery's age) and "decisions"
+(txid -> {"commit", "writes": {partition: [[table, id, value], ...]}}).
+"""
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Final
+
+from core.domain.partitions import Key, Value
+from plugins.pysyncobj_raft_partitioned.store.interface import Delete, Put, Store, Write
+
+RECORD_TABLES: Final = (
+    "clients", "products", "orders", "client_orders", "product_refs", "units_held"
+)  # fmt: skip
+TABLES: Final = (*RECORD_TABLES, "locks", "transactions", "decisions")
+
+
+class Status(Enum):
+    OK = "ok"
+    LOCKED = "locked"
+    UNKNOWN_TX = "unknown-tx"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: Status
+    records: Mapping[Key, Value]  # for prepare and read: every key asked for
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    commit: bool
+    writes: Mapping[int, Mapping[Key, Value]]  # per partition
+
+
+def lock_name(key: Key) -> str:
+    return json.dumps(list(key), ensure_ascii=False)
+
+
+class Participant:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def applied(self, index: int) -> bool:
+        """Whether the entry at `index` is already in the store (replayed after a restart)."""
+        return index <= self.store.applied_index()
+
+    def prepare(self, index: int, txid: str, keys: Iterable[Key], decider: int) -> Answer:
+        wanted = sorted(set(keys))
+        holders = {key: self.store.get("locks", lock_name(key)) for key in wanted}
+        taken = sorted(k for k, holder in holders.items() if holder not in (None, txid))
+        if taken:
+            self.store.apply(index, [])
+            return Answer(Status.LOCKED, {}, f"held by another transaction: {taken[0]}")
+        known = self.store.get("transactions", txid)
+        held = [tuple(key) for key in known["keys"]] if known else []
+        every = sorted({*map(tuple, held), *wanted})  # type: ignore[arg-type]
+        since = known["since"] if known else index
+        writes: list[Write] = [Put("locks", lock_name(key), txid) for key in wanted]
+        entry = {"keys": [list(key) for key in every], "decider": decider, "since": since}
+        writes.append(Put("transactions", txid, entry))
+        values = {key: self.store.get(*key) for key in wanted}
+        self.store.apply(index, writes)
+        return Answer(Status.OK, values)
+
+    def commit(self, index: int, txid: str, writes: Mapping[Key, Value]) -> Answer:
+        known = self.store.get("transactions", txid)
+        if known is None:
+            self.store.apply(index, [])
+            return Answer(Status.UNKNOWN_TX, {}, f"transaction {txid} is not prepared here")
+        changes: list[Write] = [
+            Delete(*key) if value is None else Put(key[0], key[1], value)
+            for key, value in writes.items()
+        ]
+        self.store.apply(index, changes + self._release(txid, known))
+        return Answer(Status.OK, {})
+
+    def abort(self, index: int, txid: str) -> Answer:
+        known = self.store.get("transactions", txid)
+        self.store.apply(index, [] if known is None else self._release(txid, known))
+        return Answer(Status.OK if known else Status.UNKNOWN_TX, {})
+
+    def decision(
+        self, index: int, txid: str, commit: bool, writes: Mapping[int, Mapping[Key, Value]]
+    ) -> Decision:
+        """Record the decision for `txid`, unless one is recorded: then return that one."""
+        kept = self.store.get("decisions", txid)
+        if kept is not None:
+            self.store.apply(index, [])
+            return _decision(kept)
+        document = {
+            "commit": commit,
+            "writes": {
+                str(part): [[key[0], key[1], value] for key, value in changes.items()]
+                for part, changes in writes.items()
+            }
+            if commit
+            else {},
+        }
+        self.store.apply(index, [Put("decisions", txid, document)])
+        return _decision(document)
+
+    def read(self, keys: Iterable[Key]) -> Answer:
+        wanted = sorted(set(keys))
+        for key in wanted:
+            if self.store.get("locks", lock_name(key)) is not None:
+                return Answer(Status.LOCKED, {}, f"{key} is being changed by a transaction")
+        return Answer(Status.OK, {key: self.store.get(*key) for key in wanted})
+
+    def transactions(self) -> dict[str, Any]:
+        """The prepared transactions: txid -> {"keys", "decider", "since"}."""
+        return dict(self.store.scan("transactions"))
+
+    def _release(self, txid: str, known: Mapping[str, Any]) -> list[Write]:
+        locks: list[Write] = [Delete("locks", lock_name(tuple(key))) for key in known["keys"]]  # type: ignore[arg-type]
+        return [*locks, Delete("transactions", txid)]
+
+
+def _decision(document: Mapping[str, Any]) -> Decision:
+    writes = {
+        int(part): {(table, key): value for table, key, value in changes}
+        for part, changes in document["writes"].items()
+    }
+    return Decision(bool(document["commit"]), writes)
