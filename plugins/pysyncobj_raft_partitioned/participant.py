@@ -82,7 +82,7 @@ class Participant:
             return Answer(Status.LOCKED, {}, f"held by another transaction: {taken[0]}")
         known = self.store.get("transactions", txid)
         held = [tuple(key) for key in known["keys"]] if known else []
-        every = sorted({*map(tuple, held), *wanted})  # type: ignore[arg-type]
+        every = sorted({*map(tuple, held), *wanted})
         since = known["since"] if known else index
         writes: list[Write] = [Put("locks", lock_name(key), txid) for key in wanted]
         entry = {"keys": [list(key) for key in every], "decider": decider, "since": since}
@@ -140,7 +140,7 @@ class Participant:
         return dict(self.store.scan("transactions"))
 
     def _release(self, txid: str, known: Mapping[str, Any]) -> list[Write]:
-        locks: list[Write] = [Delete("locks", lock_name(tuple(key))) for key in known["keys"]]  # type: ignore[arg-type]
+        locks: list[Write] = [Delete("locks", lock_name(tuple(key))) for key in known["keys"]]
         return [*locks, Delete("transactions", txid)]
 
 
