@@ -150,6 +150,7 @@ class Cluster:
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config = self._complete(self._requested)
+        _refuse_busy(self.config.nodes)
         self.config_file.write_text(tomli_w.dumps(to_mapping(self.config)))
         topology = self._descriptor.topology
         self.nodes = [
@@ -346,6 +347,20 @@ def _reap(node: Node, deadline: float) -> None:
     except subprocess.TimeoutExpired:
         node.process.kill()
         node.process.wait()
+
+
+def _refuse_busy(nodes: tuple[NodeConfig, ...]) -> None:
+    """A node's fixed port that something already listens on: refused before anything starts.
+
+    A node on a taken port would fail, or worse look ready: a kind that is ready once its
+    address accepts connections (a broker) would seem up while someone else answers.
+    """
+    busy = [node for node in nodes if listening(node.address)]
+    if busy:
+        taken = ", ".join(f"{node.name} {node.address}" for node in busy)
+        raise LaunchError(
+            f"already in use: {taken}; stop what listens there, or give those nodes other ports"
+        )
 
 
 def _with_ports(nodes: list[NodeConfig]) -> list[NodeConfig]:

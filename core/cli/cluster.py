@@ -15,7 +15,7 @@ from pathlib import Path
 
 from core import config, layouts, registry
 from core.cli.serve import parse_options
-from core.launcher import Cluster, LaunchError, listening
+from core.launcher import Cluster, LaunchError
 from core.registry import UnknownStrategy
 
 
@@ -169,17 +169,6 @@ def _numbered(servers: list[config.NodeConfig], base: int) -> list[config.NodeCo
     return [s if s.port else replace(s, port=config.parse_port(next(free))) for s in servers]
 
 
-def _refuse_busy_ports(cluster: config.ClusterConfig) -> None:
-    """A fixed port someone already listens on would be theirs, not the node's: say so now."""
-    busy = [node for node in cluster.nodes if node.port and listening(node.address)]
-    if busy:
-        taken = ", ".join(f"{node.name} {node.address}" for node in busy)
-        raise config.ConfigError(
-            f"already in use: {taken}; stop what listens there, or pick other ports "
-            "(--admin-ports, --order-ports, --node-port NAME=PORT)"
-        )
-
-
 def print_table(cluster: Cluster) -> None:
     print(f"{'name':<10} {'kind':<8} {'group':<10} {'address':<22} {'portals':<14} pid")
     for node in cluster.nodes:
@@ -198,9 +187,7 @@ def run(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     try:
-        wanted = layout(args)
-        _refuse_busy_ports(wanted)
-        with Cluster(wanted, workdir=args.workdir) as cluster:
+        with Cluster(layout(args), workdir=args.workdir) as cluster:
             print_table(cluster)
             if args.ready_file is not None:
                 args.ready_file.write_text(json.dumps(cluster.describe(), indent=2))

@@ -1,11 +1,14 @@
 """What `testbed cluster up`'s flags make of a cluster, before anything starts."""
 
+import socket
+
 import pytest
 
 from core import layouts
 from core.cli.cluster import layout
 from core.cli.main import parser
 from core.config import ClusterConfig, ConfigError
+from tests.cli.support import cli
 
 
 def described(*flags: str) -> ClusterConfig:
@@ -86,3 +89,15 @@ def test_contradictions_are_refused(flags: tuple[str, ...], words: str) -> None:
 def test_bad_port_lists_are_refused_by_the_parser(ports: str) -> None:
     with pytest.raises(SystemExit):
         described("--admin-ports", ports)
+
+
+def test_a_fixed_port_already_taken_is_refused_before_anything_starts() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("cluster", "up", "--strategy", "pysyncobj-raft", "--admin-ports", str(port),
+                     "--order-ports", str(port + 1))  # fmt: skip
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert f"already in use: admin1 127.0.0.1:{port};" in line
