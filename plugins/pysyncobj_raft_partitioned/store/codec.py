@@ -1,0 +1,62 @@
+"""Keys and values as bytes: UTF-8 keys, values as canonical JSON.
+
+Canonical JSON (sorted keys, no spaces, UTF-8, ensure_ascii=False) makes equal values
+equal bytes, which the digest and the snapshot rely on. A value must read back equal to
+itself, so that what a store returns is what it was given whatever the implementation:
+a tuple (read back as a list) or a dict with int keys (read back with str keys) is
+refused rather than silently changed.
+"""
+
+import json
+from typing import Any
+
+from plugins.pysyncobj_raft_partitioned.store.errors import InvalidKey, InvalidValue
+from plugins.pysyncobj_raft_partitioned.store.interface import MAX_KEY_BYTES, Json
+
+
+def encode_key(key: str) -> bytes:
+    if not isinstance(key, str) or not key:
+        raise InvalidKey(f"a key must be a non-empty string; got {key!r:.80}")
+    try:
+        encoded = key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidKey(
+            f"the key {key!r:.80} has an unpaired UTF-16 surrogate, which is not Unicode text"
+        ) from None
+    if len(encoded) > MAX_KEY_BYTES:
+        raise InvalidKey(
+            f"the key {key[:40]!r}... is {len(encoded)} UTF-8 bytes; at most {MAX_KEY_BYTES}"
+        )
+    return encoded
+
+
+def decode_key(encoded: bytes) -> str:
+    return encoded.decode("utf-8")
+
+
+def _canonical(value: Any) -> bytes:
+    text = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+def encode_value(value: Json, where: str) -> bytes:
+    """The canonical JSON of `value`, the record `where` (named in the error), or InvalidValue."""
+    if value is None:
+        raise InvalidValue(f"the record {where} is null; delete it instead")
+    try:
+        encoded = _canonical(value)
+        same = json.loads(encoded) == value
+    except (TypeError, ValueError, RecursionError) as error:
+        raise InvalidValue(f"the record {where} is not a JSON value: {error}") from None
+    if not same:
+        raise InvalidValue(
+            f"the record {where} would not read back equal (a tuple, or a dict with keys "
+            "that are not strings?); give lists and str keys"
+        )
+    return encoded
+
+
+def decode_value(encoded: bytes) -> Json:
+    return json.loads(encoded)

@@ -1,0 +1,115 @@
+"""Opening a replica's LMDB environment: one per data directory, one named DB per table.
+
+The meta DB records the format and the table set, so a directory is never read with
+another one. LMDB must not be opened twice by one process (its POSIX locks would go
+when either copy closes): py-lmdb 3 refuses that itself, raised here as a StoreError.
+"""
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import lmdb
+
+from plugins.pysyncobj_raft_partitioned.store import digest, lmdb_keys
+from plugins.pysyncobj_raft_partitioned.store.errors import IncompatibleStore, StoreError, StoreFull
+
+FORMAT: Final = b"replication-testbed-lmdb-store/1"
+META: Final = b"meta"
+FORMAT_KEY: Final = b"format"
+TABLES_KEY: Final = b"tables"
+INDEX_KEY: Final = b"applied_index"
+DIGEST_KEY: Final = b"digest"
+
+# "full": every apply is on disk when it returns (LMDB's default, survives power loss).
+# "no-metasync": one flush per apply instead of two; an OS crash or power loss may undo
+#   the last apply, never part of one.
+# "none": no flush; a process crash loses nothing (the OS holds the pages), an OS crash
+#   or power loss may lose recent applies and, on a file system that reorders writes,
+#   corrupt the environment. For benchmarks and throwaway replicas.
+Durability = Literal["full", "no-metasync", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    env: lmdb.Environment
+    meta: lmdb._Database
+    tables: dict[str, lmdb._Database]
+    path: str
+
+
+@contextlib.contextmanager
+def medium(path: str, map_size: int) -> Iterator[None]:
+    """LMDB's errors as the store's, naming the directory."""
+    try:
+        yield
+    except lmdb.MapFullError as error:
+        raise StoreFull(
+            f"the store at {path} is full: its map size is {map_size} bytes; "
+            "nothing of this call was applied; reopen it with a larger map_size"
+        ) from error
+    except lmdb.Error as error:
+        raise StoreError(f"the store at {path} failed: {error}") from error
+
+
+def _initialise(env: lmdb.Environment, tables: tuple[str, ...], path: str) -> Environment:
+    listed = json.dumps(list(tables)).encode("utf-8")
+    with env.begin(write=True) as txn:
+        meta = env.open_db(META, txn=txn)
+        found = txn.get(FORMAT_KEY, db=meta)
+        if found is None:
+            txn.put(FORMAT_KEY, FORMAT, db=meta)
+            txn.put(TABLES_KEY, listed, db=meta)
+            txn.put(INDEX_KEY, encode_index(0), db=meta)
+            txn.put(DIGEST_KEY, encode_digest(digest.EMPTY), db=meta)
+        elif found != FORMAT:
+            raise IncompatibleStore(f"the store at {path} has the format {found!r}, not {FORMAT!r}")
+        elif (held := txn.get(TABLES_KEY, db=meta)) != listed:
+            raise IncompatibleStore(
+                f"the store at {path} holds the tables {held!r}, not {listed!r}"
+            )
+        named = {name: env.open_db(b"table:" + name.encode("utf-8"), txn=txn) for name in tables}
+    return Environment(env, meta, named, path)
+
+
+def open_environment(
+    directory: Path, tables: tuple[str, ...], map_size: int, durability: Durability
+) -> Environment:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = os.path.realpath(directory)
+    with medium(path, map_size):
+        env = lmdb.open(
+            path,
+            map_size=map_size,
+            max_dbs=len(tables) + 1,
+            sync=durability != "none",
+            metasync=durability == "full",
+        )
+    try:
+        if env.max_key_size() < lmdb_keys.STORED:
+            raise IncompatibleStore(
+                f"this LMDB build keeps keys of at most {env.max_key_size()} bytes; "
+                f"the store needs {lmdb_keys.STORED}"
+            )
+        with medium(path, map_size):
+            env.reader_check()  # free the read slots of processes that died
+            return _initialise(env, tables, path)
+    except BaseException:
+        env.close()
+        raise
+
+
+def encode_index(index: int) -> bytes:
+    return index.to_bytes(8, "big")
+
+
+def encode_digest(total: int) -> bytes:
+    return total.to_bytes(32, "big")
+
+
+def decode_number(stored: bytes) -> int:
+    return int.from_bytes(stored, "big")
