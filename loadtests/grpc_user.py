@@ -20,6 +20,11 @@ raw `time.monotonic()` floats, into this process's recorder, which is written to
 A call still in flight when Locust stops its users is recorded with the outcome
 "unknown" (its write may still land) and is not reported to Locust.
 
+Closed loop by default: a user sends its next call as soon as the last is answered.
+With `--user-rate R` each user is open-loop instead: its calls fall due on a fixed
+schedule (`loadtests.pacing`), each waits for its due time, and its latency, in the
+history (`Operation.intended`) and to Locust, counts from that time.
+
 Users spread over the servers round-robin per call, each user starting one server
 further along; a user's label ("u3" on a local runner, "w1-u3" on worker 1) is its
 client id in the history and part of every ID it creates. A scenario declares its
@@ -59,6 +64,7 @@ from loadtests.calls import (
 )
 from loadtests.history import Operation, Outcome, Recorder
 from loadtests.options import OptionsError, Settings, add_options, settings
+from loadtests.pacing import Schedule
 from loadtests.recording import history_file, save
 
 # gRPC's own threads would block gevent's loop: this must run before any channel.
@@ -85,6 +91,7 @@ class Caller:
     # The latest call: a caller makes one call at a time, so the interceptor hands the
     # recorded operation back to `Shop.call` here.
     last: Operation | None = None
+    due: float | None = None  # when the call being made fell due (open loop); None: closed
 
 
 class Interceptor(
@@ -166,6 +173,7 @@ class Interceptor(
             complete=complete,
             outcome=outcome,
             result=result,
+            intended=self.caller.due,
         )
         RECORDER.record(operation)
         self.caller.last = operation
@@ -184,7 +192,7 @@ class Interceptor(
             request_type="grpc",
             name=done.op,
             start_time=started,
-            response_time=(done.complete - done.invoke) * 1000,
+            response_time=done.latency_s * 1000,
             response_length=size,
             response=None,
             exception=error,
@@ -232,8 +240,11 @@ def _channel(address: str) -> grpc.Channel:
 class Shop:
     """The portals as one caller sees them: any RPC by name, every call recorded."""
 
-    def __init__(self, caller: Caller, settings: Settings, first: int = 0) -> None:
+    def __init__(
+        self, caller: Caller, settings: Settings, first: int = 0, schedule: Schedule | None = None
+    ) -> None:
         self.caller = caller
+        self.schedule = schedule  # None: closed loop, each call sent at once
         self.servers = {"admin": settings.admin_servers, "order": settings.order_servers}
         self._turns = {portal: _rotation(s, first) for portal, s in self.servers.items()}
         self._timeout = settings.call_timeout  # a call that takes longer: outcome unknown
@@ -244,6 +255,10 @@ class Shop:
         turn for its portal); the operation as recorded, whatever its outcome."""
         rpc = RPCS[name]
         address = server or next(self._turns[rpc.portal])
+        if self.schedule is not None:
+            self.caller.due = self.schedule.next_due()
+            # Locust patched time.sleep for gevent: the other users run meanwhile.
+            time.sleep(max(0.0, self.caller.due - time.monotonic()))
         # A call without a reply is recorded all the same, with the outcome that says so.
         with contextlib.suppress(grpc.RpcError):
             self._method(address, rpc)(request(rpc, **fields), timeout=self._timeout)
@@ -311,9 +326,20 @@ class GrpcUser(User):
         self.label = f"u{number}" if index is None else f"w{index}-u{number}"
         self.rng = random.Random(f"{self.settings.seed}/{self.label}")
         self.shop = Shop(
-            Caller(self.label, self.settings.strategy, environment), self.settings, number
+            Caller(self.label, self.settings.strategy, environment),
+            self.settings,
+            number,
+            self._schedule(),
         )
         self._ids = itertools.count(1)
+
+    def _schedule(self) -> Schedule | None:
+        rate = self.settings.user_rate
+        if rate is None:
+            return None
+        # Its own generator: the steps' choices stay those of the closed loop.
+        phase = random.Random(f"{self.settings.seed}/{self.label}/phase").random() / rate
+        return Schedule(rate, phase)
 
     def new_id(self, kind: str) -> str:
         """An ID no other user or run creates: kind "c" for a client, "p", "o"..."""

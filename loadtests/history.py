@@ -2,7 +2,9 @@
 
 An `Operation` is one RPC as a client saw it. `invoke` and `complete` are raw
 `time.monotonic()` floats taken just before the call and just after its reply (never
-rounded: Locust rounds to whole milliseconds, the checkers need better). On Linux
+rounded: Locust rounds to whole milliseconds, the checkers need better). Under an
+open-loop load (`--user-rate`) `intended` is when the schedule meant the call to be
+sent: a call sent late, behind a slow one, waited from then (`latency_s`). On Linux
 that clock is shared by every process of a machine, so the histories written by
 several Locust worker processes may simply be concatenated.
 
@@ -32,10 +34,12 @@ by its description's wording. From a server that sends no trailer, by its code a
 0 "ok", 4xx "fail", anything else (a 503 included) "unknown".
 
 File format (`write_history` / `read_history`): gzip-compressed JSON lines in
-UTF-8. The first line is the header `{"format": "testbed-history", "version": 1}`;
+UTF-8. The first line is the header `{"format": "testbed-history", "version": 2}`;
 each further line is one operation as a JSON array in field order,
-`[process, server, op, args, invoke, complete, outcome, result]`. JSON keeps the
-float repr, which reads back as the identical float.
+`[process, server, op, args, invoke, complete, outcome, result, intended]`, the last
+null for a call without a schedule. Version 1 files (the same rows without
+`intended`) read as calls without one. JSON keeps the float repr, which reads back as
+the identical float.
 
 `Replicas` is what the runner collects once the load has stopped: each server's
 final digest and stock, and the digest polls that time convergence.
@@ -51,7 +55,8 @@ from typing import Any, Final, Literal, get_args
 
 Outcome = Literal["ok", "fail", "unknown"]
 OUTCOMES: Final = frozenset(get_args(Outcome))
-FORMAT: Final = {"format": "testbed-history", "version": 1}
+FORMAT: Final = {"format": "testbed-history", "version": 2}
+READABLE: Final = ({"format": "testbed-history", "version": 1}, FORMAT)
 
 # The record each RPC names, and the argument that names it.
 TABLES: Final = {
@@ -89,6 +94,13 @@ class Operation:
     complete: float  # time.monotonic() after the reply or the error
     outcome: Outcome
     result: dict[str, Any]
+    intended: float | None = None  # time.monotonic() the open-loop schedule set; None: none
+
+    @property
+    def latency_s(self) -> float:
+        """Seconds from when the call was due (its schedule's time, else its invoke) to
+        its reply: under an open loop the wait behind a slow call counts too."""
+        return self.complete - (self.invoke if self.intended is None else self.intended)
 
     @property
     def table(self) -> str | None:
@@ -155,6 +167,7 @@ def write_history(path: str | PathLike[str], operations: Iterable[Operation]) ->
         file.write(json.dumps(FORMAT) + "\n")
         for o in operations:
             row = [o.process, o.server, o.op, o.args, o.invoke, o.complete, o.outcome, o.result]
+            row.append(o.intended)
             file.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
@@ -165,19 +178,24 @@ class HistoryError(ValueError):
 def read_history(path: str | PathLike[str]) -> list[Operation]:
     with gzip.open(path, "rt", encoding="utf-8") as file:
         header = file.readline()
-        if not header or json.loads(header) != FORMAT:
+        if not header or json.loads(header) not in READABLE:
             raise HistoryError(f"{path} is not a history file: its header is {header[:80]!r}")
         return [_operation(line, number, path) for number, line in enumerate(file, start=2)]
 
 
 def _operation(line: str, number: int, path: object) -> Operation:
     try:
-        process, server, op, args, invoke, complete, outcome, result = json.loads(line)
+        fields = json.loads(line)
+        process, server, op, args, invoke, complete, outcome, result, *rest = fields
+        (intended,) = rest or [None]  # version 1: no schedule
     except ValueError as error:
         raise HistoryError(f"{path} line {number} is not an operation: {error}") from None
     if outcome not in OUTCOMES:
         raise HistoryError(f"{path} line {number} has the outcome {outcome!r}")
-    return Operation(process, server, op, args, float(invoke), float(complete), outcome, result)
+    due = None if intended is None else float(intended)
+    return Operation(
+        process, server, op, args, float(invoke), float(complete), outcome, result, due
+    )
 
 
 @dataclass(frozen=True, slots=True)

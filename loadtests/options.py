@@ -6,6 +6,7 @@ every worker with each spawn message: a worker needs none of them on its own
 command line.
 """
 
+import math
 import os
 import random
 from argparse import Namespace
@@ -64,6 +65,15 @@ def add_options(parser: "LocustArgumentParser") -> None:
         f"outcome is then unknown, and moves on (default {DEFAULT_CALL_TIMEOUT_S:g})",
     )
     parser.add_argument(
+        "--user-rate",
+        type=float,
+        default=None,
+        metavar="OPS",
+        help="open loop: each user's calls fall due OPS times a second on a fixed schedule, "
+        "whatever the replies, and latency counts from the due time (default: closed "
+        "loop, each call sent when the last one is answered)",
+    )
+    parser.add_argument(
         "--scenario-seed",
         type=int,
         # A fresh seed per run keeps the IDs of two runs against the same servers apart;
@@ -82,6 +92,7 @@ class Settings:
     strategy: str
     seed: int
     call_timeout: float = DEFAULT_CALL_TIMEOUT_S
+    user_rate: float | None = None  # calls per second per user (open loop); None: closed
 
     @property
     def prefix(self) -> str:
@@ -118,7 +129,16 @@ def settings(options: Namespace | None, host: str | None) -> Settings:
         strategy=getattr(options, "strategy", ""),
         seed=getattr(options, "scenario_seed", 0),
         call_timeout=_positive("--call-timeout", getattr(options, "call_timeout", None)),
+        user_rate=_rate(getattr(options, "user_rate", None)),
     )
+
+
+def _rate(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if not (value > 0 and math.isfinite(value)):
+        raise OptionsError(f"--user-rate must be a positive number of calls a second, not {value}")
+    return float(value)
 
 
 def _positive(option: str, value: float | None) -> float:

@@ -38,10 +38,18 @@ class LoadSpec:
     seed: int
     processes: int = 1
     call_timeout: float = 10.0  # seconds a user waits for a reply (Locust's --call-timeout)
+    rate: float | None = None  # open loop: calls per second of the whole run; None: closed
+
+    @property
+    def user_rate(self) -> float | None:
+        """Each user's share of the rate: Locust spreads the users over its processes,
+        so each process takes its users' share."""
+        return None if self.rate is None else self.rate / self.users
 
 
 def command(spec: LoadSpec, directory: Path) -> list[str]:
     processes = ["--processes", str(spec.processes)] if spec.processes > 1 else []
+    paced = [] if spec.user_rate is None else ["--user-rate", repr(spec.user_rate)]
     return [
         sys.executable, "-m", "locust", "-f", str(spec.locustfile), "--headless",
         "-u", str(spec.users), "-r", str(spec.users), "-t", f"{spec.duration}s",
@@ -49,7 +57,7 @@ def command(spec: LoadSpec, directory: Path) -> list[str]:
         "--servers", ",".join(spec.servers), "--strategy", spec.strategy,
         "--scenario-seed", str(spec.seed), "--history", str(directory / HISTORY),
         "--call-timeout", str(spec.call_timeout),
-        "--csv", str(directory / CSV_PREFIX), *processes,
+        "--csv", str(directory / CSV_PREFIX), *processes, *paced,
     ]  # fmt: skip
 
 
@@ -82,6 +90,10 @@ class LocustProcess:
             )
         self.started = time.monotonic()
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def running(self) -> bool:
         if self._process.poll() is not None:
             return False
@@ -101,12 +113,14 @@ class LocustProcess:
 
     def stats(self) -> Counted | None:
         """Requests so far and their rate, from Locust's aggregated CSV row (rewritten
-        every second); None before Locust has written it."""
+        every second); None before Locust has written it, or when the read caught Locust
+        rewriting it (a row cut short: csv.DictReader gives None or a list for the cells
+        it lacks or has too many of, and int() of those raises TypeError)."""
         try:
             with open(self.directory / f"{CSV_PREFIX}_stats.csv", newline="") as file:
                 totals = [row for row in csv.DictReader(file) if row.get("Name") == "Aggregated"]
             return Counted(int(totals[-1]["Request Count"]), float(totals[-1]["Requests/s"]))
-        except (OSError, IndexError, KeyError, ValueError):
+        except (OSError, IndexError, KeyError, ValueError, TypeError, csv.Error):
             return None
 
     def files(self) -> list[Path]:

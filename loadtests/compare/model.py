@@ -4,17 +4,21 @@ The runner builds these; results.json, the report and the terminal table read th
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from core.strategy import OptionValue
 from loadtests.checkers import AnomalyCounts, Report
+from loadtests.compare.cpu import CpuUse, saturation
 from loadtests.compare.plan import Plan
 from loadtests.compare.readback import ReadBack
 from loadtests.compare.stats import Summary, span, summarize
 from loadtests.history import Operation, Replicas
+
+if TYPE_CHECKING:
+    from loadtests.compare.sweep import Point  # it reads LoadRun: imported for types only
 
 SECRETS: Final = ("password", "secret", "token")
 ANOMALIES: Final = tuple(AnomalyCounts.__annotations__)  # results.json's anomaly keys, in order
@@ -41,7 +45,7 @@ class LeaderChange:
 
 @dataclass(frozen=True)
 class LoadRun:
-    """One Locust run at one user count."""
+    """One Locust run at one user count (and, open loop, one offered rate)."""
 
     users: int
     history: tuple[Operation, ...]
@@ -49,6 +53,17 @@ class LoadRun:
     faults: tuple[FaultWindow, ...] = ()
     leader_changes: tuple[LeaderChange, ...] = ()
     origin: float | None = None  # time.monotonic() of its first request: where 0 s is
+    rate: float | None = None  # calls per second offered (open loop); None: closed loop
+    repeat: int = 0  # which of --repeat's runs of this load it was, from 0
+    cpu: CpuUse = field(default_factory=CpuUse)
+
+    @property
+    def model(self) -> str:
+        return "closed" if self.rate is None else "open"
+
+    def saturation(self) -> list[str]:
+        """Why the load generator set this run's pace; [] when it did not."""
+        return saturation(self.cpu.generator_share, self.rate, self.summary().issued_ops_s)
 
     @property
     def zero(self) -> float:
@@ -73,6 +88,7 @@ class StrategyRun:
     report: Report
     notes: tuple[str, ...] = ()  # faults skipped, servers restarted, ...
     readback: ReadBack | None = None  # acknowledged writes read back; None: not read
+    curve: tuple["Point", ...] = ()  # a sweep's steps (`sweep.curve`); () without one
 
     def shown_options(self) -> dict[str, OptionValue]:
         """The options with secrets masked: results and reports get shared."""

@@ -7,7 +7,7 @@ what would be right, which `testbed compare` prints as is.
 import importlib.util
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,12 @@ SCENARIOS: Final = ("crud", "order-rush", "read-your-writes", "mixed")
 _SPAN = re.compile(r"(\d+)(h|m|s)")
 _UNITS: Final = {"h": 3600, "m": 60, "s": 1}
 
+
+SWEEP_START: Final = 50.0  # calls per second of a sweep's first step
+SWEEP_FACTOR: Final = 2.0  # each step's rate is the last one's times this
+SWEEP_STEPS: Final = 6
+P99_BOUND_MS: Final = 250.0
+ERROR_BOUND: Final = 0.05
 
 # What a flag left out (None) means.
 DEFAULTS: Final = {
@@ -34,7 +40,15 @@ DEFAULTS: Final = {
     "seed": "1",
     "settle_timeout": "10",
     "processes": "1",
+    "rate": None,
+    "repeat": "1",
+    "sweep_from": str(SWEEP_START),
+    "sweep_factor": str(SWEEP_FACTOR),
+    "sweep_steps": str(SWEEP_STEPS),
+    "p99_bound": str(P99_BOUND_MS),
+    "error_bound": f"{ERROR_BOUND:.0%}",
 }
+SWEEP_USERS: Final = "16"  # a sweep's users (one count): enough calls in flight for its rates
 
 
 CALL_TIMEOUT_S: Final = 10.0
@@ -43,6 +57,20 @@ FAULT_CALL_TIMEOUT_S: Final = 1.0
 
 class PlanError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A latency-throughput curve's steps and stopping bounds (`loadtests.compare.sweep`)."""
+
+    start: float = SWEEP_START
+    factor: float = SWEEP_FACTOR
+    steps: int = SWEEP_STEPS
+    p99_ms: float = P99_BOUND_MS
+    error_share: float = ERROR_BOUND
+
+    def rate(self, step: int) -> float:
+        return self.start * self.factor**step
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,14 @@ class Plan:
     fault_at: float | None = None  # seconds into each load run; None: spread, one in the middle
     fault_for: float | None = None  # seconds each fault lasts; None: 3, or less to fit
     call_timeout: float = 10.0  # seconds a load user waits for a reply before moving on
+    rate: float | None = None  # open loop: calls per second of each load run; None: closed
+    sweep: Sweep | None = None  # open loop, the rate raised step by step; None: no sweep
+    repeat: int = 1  # load runs of each user count (or rate): the figures' spread
+
+    @property
+    def model(self) -> str:
+        """closed: each user sends when answered; open: calls on a fixed schedule."""
+        return "closed" if self.rate is None and self.sweep is None else "open"
 
 
 def parse_duration(text: str) -> int:
@@ -106,6 +142,57 @@ def parse_seconds(text: str, what: str) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise PlanError(f"{what} must be a finite number of seconds, 0 or more, not {text!r}")
     return value
+
+
+def parse_rate(text: str, what: str) -> float:
+    try:
+        value = float(text.strip().lower().removesuffix("/s"))
+    except ValueError:
+        raise PlanError(f"{what} {text!r} is not a number of calls per second") from None
+    if not (math.isfinite(value) and value > 0):
+        raise PlanError(f"{what} must be more than 0 calls per second, not {text!r}")
+    return value
+
+
+def parse_share(text: str, what: str) -> float:
+    """A share as "5%" or "0.05", from 0 to 1."""
+    compact = text.strip()
+    try:
+        value = float(compact.removesuffix("%")) / (100 if compact.endswith("%") else 1)
+    except ValueError:
+        raise PlanError(f"{what} {text!r} is not a share like 5% or 0.05") from None
+    if not 0 <= value <= 1:
+        raise PlanError(f"{what} must be between 0% and 100%, not {text!r}")
+    return value
+
+
+def parse_sweep(value: Callable[[str], str]) -> Sweep:
+    factor = parse_rate(value("sweep_factor"), "sweep-factor")
+    if factor <= 1:
+        raise PlanError(f"sweep-factor must be more than 1, not {value('sweep_factor')!r}")
+    return Sweep(
+        start=parse_rate(value("sweep_from"), "sweep-from"),
+        factor=factor,
+        steps=parse_count(value("sweep_steps"), "sweep-steps"),
+        p99_ms=parse_rate(value("p99_bound"), "p99-bound"),
+        error_share=parse_share(value("error_bound"), "error-bound"),
+    )
+
+
+def _load_model(
+    given: Mapping[str, Any], value: Callable[[str], str]
+) -> tuple[tuple[int, ...], float | None, Sweep | None]:
+    """The user counts, the open loop's rate and the sweep, checked against each other."""
+    sweeping = bool(given.get("sweep"))
+    rate = None if given.get("rate") is None else parse_rate(str(given["rate"]), "rate")
+    if sweeping and rate is not None:
+        raise PlanError("--rate and --sweep do not go together: a sweep chooses its rates")
+    if not sweeping:
+        return parse_users(value("users")), rate, None
+    users = parse_users(str(given.get("users") or SWEEP_USERS))
+    if len(users) > 1:
+        raise PlanError(f"a sweep runs at one user count, not {given.get('users')!r}")
+    return users, None, parse_sweep(value)
 
 
 def parse_strategies(text: str, known: Mapping[str, object]) -> tuple[str, ...]:
@@ -174,11 +261,12 @@ def build_plan(
     except FaultError as error:
         raise PlanError(str(error)) from None
     at = given.get("fault_at")
+    users, rate, sweep = _load_model(given, value)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     plan = Plan(
         strategies=strategies,
         scenario=parse_scenario(value("scenario")),
-        users=parse_users(value("users")),
+        users=users,
         duration=parse_duration(value("duration")),
         servers=parse_count(value("servers"), "servers"),
         faults=faults,
@@ -192,6 +280,9 @@ def build_plan(
         if given.get("fault_for") is None
         else parse_seconds(str(given["fault_for"]), "fault-for"),
         call_timeout=_call_timeout(given.get("call_timeout"), faults),
+        rate=rate,
+        sweep=sweep,
+        repeat=parse_count(value("repeat"), "repeat"),
     )
     if not locustfile(plan.scenario).exists():
         raise PlanError(

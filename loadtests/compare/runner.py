@@ -1,14 +1,17 @@
 """The comparison: for each strategy a fresh cluster, a load run per user count, checks.
 
 Per strategy: start its cluster (the requested servers, capped by what it
-allows), run Locust once per user count with faults struck mid-run, restart
-what is down, let the replicas settle and read their states, read every
-acknowledged write back from every replica, stop the cluster, then run every
-checker over the whole history. A strategy that cannot be measured (its
-cluster does not start, Locust fails) is recorded and skipped.
+allows), run Locust once per user count (--repeat times each; a sweep: once per
+offered rate, until a bound breaks) with faults struck mid-run and the CPU of the
+generator and of every node watched, restart what is down, let the replicas
+settle and read their states, read every acknowledged write back from every
+replica, stop the cluster, then run every checker over the whole history. A
+strategy that cannot be measured (its cluster does not start, Locust fails) is
+recorded and skipped.
 """
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +22,8 @@ from core.launcher import Cluster, LaunchError
 from core.strategy import StrategyDescriptor
 from core.topology import Probe
 from loadtests.checkers import check_all
-from loadtests.compare import faults
+from loadtests.compare import faults, sweep
+from loadtests.compare.cpu import CpuWatch
 from loadtests.compare.faults import Fault
 from loadtests.compare.load import LoadError, LoadSpec, LocustProcess
 from loadtests.compare.model import Comparison, LoadRun, StrategyRun
@@ -81,13 +85,21 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         reasons = {fault: faults.skip_reason(fault, cluster) for fault in plan.faults}
         note(*reasons.values())
         strike = tuple(fault for fault, reason in reasons.items() if reason is None)
-        loads = []
-        for index, users in enumerate(plan.users):
-            loads.append(
-                _load(plan, cluster, users, index, (strike, firewall), directory, progress)
-            )
-            stopped = time.monotonic()
+        loads: list[LoadRun] = []
+        ended: list[float] = []  # when each load run stopped, before recovery
+
+        def load(users: int, rate: float | None, repeat: int) -> LoadRun:
+            done = _load(
+                plan, cluster, (users, rate, repeat, len(loads)), (strike, firewall),
+                directory, progress,
+            )  # fmt: skip
+            loads.append(done)
+            ended.append(time.monotonic())
             note(*faults.recover(cluster))
+            return done
+
+        note(_run_loads(plan, load))
+        stopped = ended[-1]
         history = tuple(o for load in loads for o in load.history)
         progress.say(f"{descriptor.name}: load stopped; waiting for the replicas to agree")
         # Every node that holds a replica and answers the control service.
@@ -105,6 +117,7 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         note(*readback.notes)
     progress.say(f"{descriptor.name}: checking {len(history):,} operations")
     report = check_all(history, replicas, settle_timeout=plan.settle_timeout)
+    curve = () if plan.sweep is None else tuple(sweep.curve(loads))
     return StrategyRun(
         name=descriptor.name,
         consistency=descriptor.consistency,
@@ -116,18 +129,44 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         report=report,
         notes=tuple(notes),
         readback=readback,
+        curve=curve,
     )
+
+
+def _run_loads(plan: Plan, load: Callable[[int, float | None, int], LoadRun]) -> str | None:
+    """Every load run of the plan, through `load(users, rate, repeat)`; a sweep stops at
+    the first rate that breaks a bound (the reason is returned)."""
+    if plan.sweep is None:
+        for users in plan.users:
+            for repeat in range(plan.repeat):
+                load(users, plan.rate, repeat)
+        return None
+    users = plan.users[0]
+    for step in range(plan.sweep.steps):
+        rate = plan.sweep.rate(step)
+        runs = [load(users, rate, repeat) for repeat in range(plan.repeat)]
+        reason = sweep.stop_reason(sweep.point(runs), plan.sweep)
+        if reason is not None:
+            return f"the sweep stopped: {reason}"
+    return f"the sweep stopped after its {plan.sweep.steps} steps, every bound kept"
+
+
+def _label(users: int, rate: float | None, repeat: int, plan: Plan) -> str:
+    """The run's directory: users-16, users-16-rate-200, users-16-run-2."""
+    paced = "" if rate is None else f"-rate-{rate:g}"
+    return f"users-{users}{paced}" + (f"-run-{repeat + 1}" if plan.repeat > 1 else "")
 
 
 def _load(
     plan: Plan,
     cluster: Cluster,
-    users: int,
-    index: int,
+    which: tuple[int, float | None, int, int],
     faulting: tuple[tuple[Fault, ...], network.Firewall | None],
     directory: Path,
     progress: Progress,
 ) -> LoadRun:
+    """One Locust run: `which` is (users, offered rate or None, repeat, its index)."""
+    users, rate, repeat, index = which
     spec = LoadSpec(
         locustfile=locustfile(plan.scenario),
         strategy=cluster.config.strategy,
@@ -137,9 +176,10 @@ def _load(
         seed=plan.seed + index,  # each run creates its own records: no ID clashes
         processes=plan.processes,
         call_timeout=plan.call_timeout,
+        rate=rate,
     )
     launched = time.monotonic()
-    locust = LocustProcess(spec, directory / f"users-{users}")
+    locust = LocustProcess(spec, directory / _label(users, rate, repeat, plan))
     # Faults are timed from the load's first request: starting Locust and the
     # scenario's setup come before it.
     planned, firewall = faulting
@@ -148,6 +188,7 @@ def _load(
         cluster, planned, timing, firewall, lambda text: progress.say(f"{spec.strategy}: {text}")
     )
     watch = LeaderWatch(cluster)
+    cpu = CpuWatch(locust.pid, lambda: [(node.name, node.pid) for node in cluster.nodes])
     began: float | None = None
     try:
         while locust.running():
@@ -156,13 +197,19 @@ def _load(
                 began = time.monotonic() - counted.elapsed()
                 striker.begin(began, plan.duration - (began - launched))
                 watch.begin(began)
+                cpu.begin()
             elapsed = None if began is None else time.monotonic() - began
             progress.load(spec.strategy, users, elapsed, plan.duration, counted)
             time.sleep(TICK_S)
     finally:
-        windows, changes = striker.finish(), watch.finish()
+        windows, changes, used = striker.finish(), watch.finish(), cpu.finish()
     history = locust.history()
-    progress.say(f"{spec.strategy}: {users} users: {len(history):,} operations recorded")
-    return LoadRun(
-        users, tuple(history), tuple(locust.files()), tuple(windows), tuple(changes), began
-    )
+    paced = "" if rate is None else f" at {rate:,.0f} calls/s"
+    progress.say(f"{spec.strategy}: {users} users{paced}: {len(history):,} operations recorded")
+    done = LoadRun(
+        users, tuple(history), tuple(locust.files()), tuple(windows), tuple(changes), began,
+        rate=rate, repeat=repeat, cpu=used,
+    )  # fmt: skip
+    for reason in done.saturation():
+        progress.say(f"{spec.strategy}: the load generator set the pace: {reason}")
+    return done

@@ -1,7 +1,9 @@
 """Throughput, latency percentiles and error counts, from the history's raw floats.
 
 Locust rounds response times to whole milliseconds; the history keeps
-time.monotonic() readings, so every number here comes from it. A load run's
+time.monotonic() readings, so every number here comes from it. A latency runs from
+when the call was due (open loop) or sent (closed loop) to its reply, and its
+percentiles come from an HDR histogram (`latencies`). A load run's
 duration is its history's span: from the first call's invoke to the last reply.
 
 An operation is an error when the service did not do its job: a timeout, a
@@ -15,13 +17,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from loadtests.compare.latencies import of_operations, value_at
 from loadtests.history import Operation, business_refusal
-from loadtests.percentiles import percentile
 
 
 @dataclass(frozen=True, slots=True)
 class Latency:
-    """Milliseconds, nearest-rank percentiles of complete - invoke."""
+    """Milliseconds: nearest-rank percentiles of `Operation.latency_s` (3 significant
+    digits, `latencies`) and the exact maximum."""
 
     p50: float
     p95: float
@@ -46,6 +49,11 @@ class Summary:
         """Successes per second."""
         return self.succeeded / self.duration_s if self.duration_s > 0 else 0.0
 
+    @property
+    def issued_ops_s(self) -> float:
+        """Calls sent per second, whatever became of them: what the generator kept up."""
+        return self.operations / self.duration_s if self.duration_s > 0 else 0.0
+
 
 def is_refusal(o: Operation) -> bool:
     return o.outcome == "fail" and business_refusal(o.result.get("error"))
@@ -68,12 +76,12 @@ def span(history: Sequence[Operation]) -> float:
 def latency(history: Sequence[Operation]) -> Latency | None:
     if not history:
         return None
-    ordered = sorted((o.complete - o.invoke) * 1000 for o in history)
+    recorded = of_operations(history)
     return Latency(
-        p50=percentile(ordered, 0.50),
-        p95=percentile(ordered, 0.95),
-        p99=percentile(ordered, 0.99),
-        max=ordered[-1],
+        p50=value_at(recorded, 0.50) / 1000,
+        p95=value_at(recorded, 0.95) / 1000,
+        p99=value_at(recorded, 0.99) / 1000,
+        max=max(o.latency_s for o in history) * 1000,  # exact: the histogram's is its bucket's
     )
 
 

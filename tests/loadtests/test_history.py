@@ -1,6 +1,7 @@
 """The history file round-trips exactly; the recorder loses nothing under threads."""
 
 import gzip
+from dataclasses import replace
 import threading
 import time
 from pathlib import Path
@@ -37,9 +38,28 @@ def test_the_file_is_gzip_json_lines_with_a_header(tmp_path: Path) -> None:
     write_history(tmp_path / "h.gz", [call("DeleteClient", "c1", 1.5, 2.25)])
     lines = gzip.decompress((tmp_path / "h.gz").read_bytes()).decode().splitlines()
     assert lines == [
-        '{"format": "testbed-history", "version": 1}',
-        '["p1","s1","DeleteClient",{"ID":"c1"},1.5,2.25,"ok",{"error":0,"description":""}]',
+        '{"format": "testbed-history", "version": 2}',
+        '["p1","s1","DeleteClient",{"ID":"c1"},1.5,2.25,"ok",{"error":0,"description":""},null]',
     ]
+
+
+def test_an_open_loop_call_keeps_its_due_time_and_its_latency_counts_from_it(
+    tmp_path: Path,
+) -> None:
+    due = replace(call("DeleteClient", "c1", 1.5, 2.25), intended=1.25)
+    write_history(tmp_path / "h.gz", [due])
+    (read,) = read_history(tmp_path / "h.gz")
+    assert read.intended == 1.25 and read.latency_s == 1.0
+    assert call("DeleteClient", "c1", 1.5, 2.25).latency_s == 0.75  # closed: from invoke
+
+
+def test_a_version_1_file_reads_as_calls_without_a_schedule(tmp_path: Path) -> None:
+    text = (
+        '{"format": "testbed-history", "version": 1}\n'
+        '["p1","s1","DeleteClient",{"ID":"c1"},1.5,2.25,"ok",{"error":0,"description":""}]\n'
+    )
+    (tmp_path / "h.gz").write_bytes(gzip.compress(text.encode()))
+    assert read_history(tmp_path / "h.gz") == [call("DeleteClient", "c1", 1.5, 2.25)]
 
 
 def test_a_file_without_the_header_is_refused(tmp_path: Path) -> None:
