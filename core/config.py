@@ -129,24 +129,44 @@ def _node(entry: Mapping[str, Any], number: int, kind: str | None) -> NodeConfig
     )
 
 
+def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"[{key}] must be a table, not {value!r}")
+    return value
+
+
+def _tables(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
+        raise ConfigError(f"[[{key}]] must be tables, each written [[{key}]]")
+    return value
+
+
+def _grpc(raw: Mapping[str, Any]) -> GrpcConfig:
+    unknown = set(raw) - set(GrpcConfig.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"unknown [grpc] setting(s): {', '.join(sorted(unknown))}")
+    for key, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"[grpc] {key} must be a number, not {value!r}")
+    return GrpcConfig(**raw)
+
+
 def from_mapping(raw: Mapping[str, Any]) -> ClusterConfig:
-    strategy = raw.get("strategy", {})
-    servers = [_node(entry, n, SERVER) for n, entry in enumerate(raw.get("servers", []), 1)]
-    others = [_node(entry, n, None) for n, entry in enumerate(raw.get("nodes", []), 1)]
+    strategy = _table(raw, "strategy")
+    servers = [_node(entry, n, SERVER) for n, entry in enumerate(_tables(raw, "servers"), 1)]
+    others = [_node(entry, n, None) for n, entry in enumerate(_tables(raw, "nodes"), 1)]
     nodes = tuple(servers + others)
     names = [node.name for node in nodes]
     if len(set(names)) < len(names):
         twice = sorted({name for name in names if names.count(name) > 1})
         raise ConfigError(f"node names must be unique; used twice: {', '.join(twice)}")
-    grpc_raw = raw.get("grpc", {})
-    unknown = set(grpc_raw) - set(GrpcConfig.__dataclass_fields__)
-    if unknown:
-        raise ConfigError(f"unknown [grpc] setting(s): {', '.join(sorted(unknown))}")
     return ClusterConfig(
         strategy=str(strategy.get("name", "memory")),
-        options=dict(strategy.get("options", {})),
+        options=dict(_table(strategy, "options")),
         nodes=nodes or (NodeConfig("s1"),),
-        grpc=GrpcConfig(**grpc_raw),
+        grpc=_grpc(_table(raw, "grpc")),
     )
 
 
@@ -187,5 +207,7 @@ def load(path: str | Path | None) -> ClusterConfig:
         raise ConfigError(f"config file {str(path)!r} does not exist") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config file {str(path)!r} is not valid TOML: {error}") from None
-    except TypeError as error:
+    except ConfigError as error:
         raise ConfigError(f"config file {str(path)!r}: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"config file {str(path)!r} cannot be read: {error.strerror}") from None

@@ -43,6 +43,43 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--users", metavar="N,N", help="user counts, one load run each (default 4,16)"
     )
     parser.add_argument(
+        "--rate",
+        metavar="OPS",
+        help="open loop: calls per second of each load run, spread over its users and "
+        "sent on a fixed schedule whatever the replies; latency counts from each call's "
+        "due time (default: closed loop, each user sends when answered)",
+    )
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="open loop, per strategy: raise the rate step by step (--sweep-from, times "
+        "--sweep-factor, at most --sweep-steps) until p99 passes --p99-bound, errors pass "
+        "--error-bound or the load generator saturates; one user count (default 16)",
+    )
+    parser.add_argument(
+        "--sweep-from", metavar="OPS", help="a sweep's first rate, calls/s (default 50)"
+    )
+    parser.add_argument(
+        "--sweep-factor", metavar="F", help="each step's rate is the last one's times F (default 2)"
+    )
+    parser.add_argument(
+        "--sweep-steps", metavar="N", help="at most N rates per strategy (default 6)"
+    )
+    parser.add_argument(
+        "--p99-bound", metavar="MS", help="a sweep stops past this p99 latency (default 250)"
+    )
+    parser.add_argument(
+        "--error-bound",
+        metavar="SHARE",
+        help="a sweep stops past this share of failed calls (default 5%%)",
+    )
+    parser.add_argument(
+        "--repeat",
+        metavar="N",
+        help="load runs of each user count or rate; figures then carry their spread, and "
+        "differences inside it are called ties (default 1)",
+    )
+    parser.add_argument(
         "--duration", metavar="TIME", help="load per user count: 30s, 2m, 1m30s (default 10s)"
     )
     parser.add_argument(
@@ -106,14 +143,14 @@ def run(args: argparse.Namespace) -> int:
     progress = compare.Progress()
     progress.say(
         f"comparing {', '.join(plan.strategies)} on scenario {plan.scenario}: users "
-        f"{','.join(map(str, plan.users))}, {plan.duration} s each"
+        f"{','.join(map(str, plan.users))}, {plan.duration} s each, {compare.load_model(plan)}"
         + (f"; faults {', '.join(f.name for f in plan.faults)}" if plan.faults else "")
         + f"; results in {plan.out}"
     )
     comparison = compare.compare(plan, progress)
     outputs = compare.write_outputs(comparison)
     progress.say("done")
-    print(compare.summary_table(comparison.runs))
+    print(compare.summary_table(comparison))
     for name, reason in comparison.failed.items():
         print(f"{name}: not measured: {reason}")
     print(f"\nreport: {outputs.report}\nresults: {outputs.results}")

@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core import config, layouts, registry
-from core.cli.serve import parse_options
+from core.cli.serve import check_ready_file, parse_options
 from core.launcher import Cluster, LaunchError
+from core.ports import check_listenable
 from core.registry import UnknownStrategy
 
 
@@ -187,7 +188,11 @@ def run(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     try:
-        with Cluster(layout(args), workdir=args.workdir) as cluster:
+        wanted = layout(args)
+        check_ready_file(args.ready_file)
+        if args.host is not None:
+            check_listenable(args.host, 0)
+        with Cluster(wanted, workdir=args.workdir) as cluster:
             print_table(cluster)
             if args.ready_file is not None:
                 args.ready_file.write_text(json.dumps(cluster.describe(), indent=2))

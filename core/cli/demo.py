@@ -4,6 +4,7 @@ import argparse
 import shlex
 import sys
 
+from core import registry
 from core.config import ClusterConfig, NodeConfig
 from core.launcher import Cluster, LaunchError
 
@@ -40,6 +41,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     from core.cli.main import main  # the same commands a user types
 
+    try:
+        registry.get(args.strategy)
+    except registry.UnknownStrategy as error:
+        print(f"testbed demo: {error}", file=sys.stderr)
+        return 2
     config = ClusterConfig(strategy=args.strategy, nodes=(NodeConfig("s1", port=0),))
     try:
         with Cluster(config) as cluster:

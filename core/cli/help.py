@@ -5,7 +5,7 @@ ones too, such as `compare`) from the class of its parent, so all of them get th
 """
 
 import argparse
-from typing import Any
+from typing import Any, NoReturn
 
 
 class DefaultsShown(argparse.ArgumentDefaultsHelpFormatter):
@@ -35,3 +35,7 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", DefaultsShown)
         super().__init__(*args, **kwargs)
         self.register("action", "parsers", _Described)
+
+    def error(self, message: str) -> NoReturn:
+        """One line, as every other mistake gets: argparse's usage block is `--help`'s job."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")

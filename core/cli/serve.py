@@ -45,8 +45,22 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--ready-file", type=Path, help="write name, address and pid here once serving"
     )
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ...")
+    parser.add_argument(
+        "--log-level", type=log_level, default="INFO", help="DEBUG, INFO, WARNING, ..."
+    )
     parser.set_defaults(run=run)
+
+
+def log_level(text: str) -> str:
+    if text.upper() not in logging.getLevelNamesMapping():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a log level: try DEBUG, INFO, WARNING")
+    return text.upper()
+
+
+def check_ready_file(path: Path | None) -> None:
+    """Refuse a ready file that could not be written before starting, not once serving."""
+    if path is not None and not path.parent.is_dir():
+        raise config.ConfigError(f"--ready-file {str(path)!r}: no directory {str(path.parent)!r}")
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
@@ -101,14 +115,18 @@ def refuse_split_state(cluster: config.ClusterConfig, node: config.NodeConfig) -
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
-        level=args.log_level.upper(),
+        level=args.log_level,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         cluster, node = node_from_args(args)
         refuse_split_state(cluster, node)
+        check_ready_file(args.ready_file)
         return serve(cluster, node, args.ready_file)
-    except (config.ConfigError, registry.UnknownStrategy, ValueError, OSError) as error:
+    except (config.ConfigError, registry.UnknownStrategy, ValueError) as error:
         print(f"testbed serve: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # what the machine refused: a busy port, an unreachable peer
+        print(f"testbed serve: {error}", file=sys.stderr)
+        return 1

@@ -51,7 +51,7 @@ def list_strategies(args: argparse.Namespace) -> int:
 def show_status(args: argparse.Namespace) -> int:
     try:
         nodes = _targets(args)
-    except (ConfigError, OSError, ValueError, KeyError) as error:
+    except ConfigError as error:
         print(f"testbed status: {error}", file=sys.stderr)
         return 2
     failed = 0
@@ -75,7 +75,28 @@ def _targets(args: argparse.Namespace) -> list[dict[str, Any]]:
         {"name": None, "kind": "server", "group": None, "address": text} for text in args.addresses
     ]
     if args.cluster is not None:
-        nodes += json.loads(args.cluster.read_text())["nodes"]
+        nodes += _ready_file_nodes(args.cluster)
+    return nodes
+
+
+def _ready_file_nodes(path: Path) -> list[dict[str, Any]]:
+    """The `nodes` of a ready file that `testbed cluster up --ready-file` wrote."""
+    where = f"ready file {str(path)!r}"
+    try:
+        document = json.loads(path.read_text())
+    except OSError as error:
+        raise ConfigError(f"{where} cannot be read: {error.strerror}") from None
+    except ValueError as error:
+        raise ConfigError(f"{where} is not JSON: {error}") from None
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    fields = {"name", "kind", "group", "address"}
+    if not isinstance(nodes, list) or not all(
+        isinstance(node, dict) and fields <= node.keys() for node in nodes
+    ):
+        raise ConfigError(
+            f"{where} has no list of nodes, each with {', '.join(sorted(fields))}: "
+            "is it one that `testbed cluster up --ready-file` wrote?"
+        )
     return nodes
 
 

@@ -21,6 +21,7 @@ from core.portals.control import control_handler
 from core.portals.handlers import add_portal
 from core.portals.routes import PORTAL_SERVICES
 from core.portals.streams import StreamLimit
+from core.ports import check_listenable
 from core.replication import Replicator
 from core.strategy import NodeContext
 from proto import api_pb2
@@ -83,6 +84,7 @@ def start(cluster: ClusterConfig, node: NodeConfig, replicator: Replicator) -> R
     reflection.enable_server_reflection(
         [*full_names, CONTROL_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
+    check_listenable(node.host, node.port)
     try:
         port = server.add_insecure_port(node.address)
     except RuntimeError:

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,17 @@ def test_a_bare_port_means_localhost(address: str) -> None:
     assert cli("admin", port, "retrieve-client", "nobody").stdout == "not found\n"
 
 
+# Files a user may point a command at by mistake, each wrong in one way.
+MISTAKEN_FILES = {
+    "broken.toml": "strategy = [\n",
+    "strategy.toml": 'strategy = "memory"\n',
+    "grpc.toml": '[grpc]\nworkers = "many"\n',
+    "servers.toml": "servers = {address = 1}\n",
+    "broken.json": "{",
+    "nodes.json": '{"nodes": [{"address": "127.0.0.1:1"}]}',
+}
+
+
 @pytest.mark.parametrize(
     ("args", "code", "words"),
     [
@@ -57,10 +69,38 @@ def test_a_bare_port_means_localhost(address: str) -> None:
         (("serve", "--port", "0", "--portal", "order"), 2, "or pysyncobj-raft for separate"),
         (("serve", "--port", "0", "--portal", "admin"), 2, "keeps its state in this one process"),
         (("cluster", "up", "--layout", "nope"), 2, "invalid choice"),
+        (("demo", "--strategy", "nope"), 2, "known strategies: memory"),
+        (("serve", "--log-level", "nope"), 2, "'nope' is not a log level"),
+        (("cluster", "up", "--servers", "x"), 2, "--servers: invalid int value: 'x'"),
+        (("admin", "1", "nope"), 2, "invalid choice: 'nope'"),
+        (("serve", "--port", "{busy}"), 1, "port {busy} is in use"),
+        (("serve", "--host", "nohost.invalid", "--port", "0"), 1, "no such host"),
+        (("serve", "--config", "{tmp}/missing.toml"), 2, "missing.toml' does not exist"),
+        (("serve", "--config", "{tmp}/broken.toml"), 2, "is not valid TOML"),
+        (("serve", "--config", "{tmp}/strategy.toml"), 2, "[strategy] must be a table"),
+        (("serve", "--config", "{tmp}/grpc.toml"), 2, "[grpc] workers must be a number"),
+        (("serve", "--config", "{tmp}/servers.toml"), 2, "[[servers]] must be tables"),
+        (("serve", "--config", "{tmp}"), 2, "cannot be read: Is a directory"),
+        (("serve", "--port", "0", "--ready-file", "{tmp}/no/r.json"), 2, "no directory"),
+        (("status", "--cluster", "{tmp}/missing.json"), 2, "cannot be read: No such file"),
+        (("status", "--cluster", "{tmp}/broken.json"), 2, "broken.json' is not JSON"),
+        (("status", "--cluster", "{tmp}/nodes.json"), 2, "has no list of nodes"),
+        (("cluster", "up", "--host", "nohost.invalid"), 2, "no such host"),
+        (("cluster", "up", "--ready-file", "{tmp}/no/r.json"), 2, "no directory"),
+        (("cluster", "up", "--config", "{tmp}/grpc.toml"), 2, "[grpc] workers must be"),
+        (("cluster", "up", "-o", "nope=1"), 2, "has no option 'nope'"),
+        (("compare", "--out", "{tmp}/broken.json/out"), 2, "cannot create --out"),
     ],
 )
-def test_user_mistakes_get_one_clear_line(args: tuple[str, ...], code: int, words: str) -> None:
-    result = cli(*args)
+def test_user_mistakes_get_one_clear_line(
+    args: tuple[str, ...], code: int, words: str, tmp_path: Path
+) -> None:
+    for name, text in MISTAKEN_FILES.items():
+        (tmp_path / name).write_text(text)
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        fill = {"tmp": str(tmp_path), "busy": str(busy.getsockname()[1])}
+        result = cli(*(arg.format(**fill) for arg in args))
+    words = words.format(**fill)
     assert result.returncode == code
     assert words in result.stderr
     assert "Traceback" not in result.stderr
