@@ -7,7 +7,7 @@ directory; `summary_table` is what the terminal shows at the end.
 
 from loadtests.compare.model import Comparison, FaultWindow, LoadRun, StrategyRun
 from loadtests.compare.outputs import Outputs, write_outputs
-from loadtests.compare.plan import SCENARIOS, Plan, PlanError, build_plan
+from loadtests.compare.plan import SCENARIOS, Plan, PlanError, build_plan, load_model
 from loadtests.compare.progress import Progress, summary_table
 from loadtests.compare.runner import compare
 
@@ -23,6 +23,7 @@ __all__ = [
     "StrategyRun",
     "build_plan",
     "compare",
+    "load_model",
     "summary_table",
     "write_outputs",
 ]

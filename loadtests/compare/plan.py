@@ -99,6 +99,20 @@ class Plan:
         return "closed" if self.rate is None and self.sweep is None else "open"
 
 
+def load_model(plan: Plan) -> str:
+    """The load in words, for the terminal and the report."""
+    if plan.sweep is not None:
+        sweep = plan.sweep
+        return (
+            f"open loop, swept from {sweep.start:g} calls/s times {sweep.factor:g} per step"
+            f" (at most {sweep.steps} steps; bounds p99 {sweep.p99_ms:g} ms, errors"
+            f" {sweep.error_share:.0%})"
+        )
+    if plan.rate is not None:
+        return f"open loop at {plan.rate:g} calls/s, spread over the users, on a fixed schedule"
+    return "closed loop (each user sends its next call when the last one is answered)"
+
+
 def parse_duration(text: str) -> int:
     """Whole seconds from "30", "30s", "2m" or "1m30s" (Locust's -t takes whole seconds)."""
     compact = text.strip().lower()

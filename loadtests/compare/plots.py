@@ -1,5 +1,6 @@
 """The report's plots, as PNG files: latency CDFs, throughput against users, anomalies,
-and per strategy a timeline of its load runs (successes and errors, faults, leaders).
+per strategy a timeline of its load runs (successes and errors, faults, leaders),
+and after a sweep the latency-throughput curves with each point's anomalies.
 
 Figures are built with matplotlib's object API and rendered by its Agg backend
 (no pyplot: no global figure state, no display needed).
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure
 
 from loadtests.compare.model import ANOMALIES, LoadRun, StrategyRun
 from loadtests.compare.stats import is_success
+from loadtests.compare.sweep import Point
 
 BIN_S: Final = 0.1
 _OK: Final = "#2ca02c"
@@ -43,7 +45,7 @@ def _legend(axes: Axes, **where: Any) -> None:
 def latency_cdf(runs: Sequence[StrategyRun]) -> Figure:
     figure, axes = _axes()
     for i, run in enumerate(runs):
-        latencies = sorted((o.complete - o.invoke) * 1000 for o in run.history)
+        latencies = sorted(o.latency_s * 1000 for o in run.history)
         if latencies:
             shares = [(n + 1) / len(latencies) for n in range(len(latencies))]
             axes.step(latencies, shares, where="post", color=color(i), label=run.name)
@@ -165,6 +167,52 @@ def timeline(run: StrategyRun) -> Figure:
     return figure
 
 
+def _marks(step: Point) -> str:
+    """The point's anomalies other than stale reads (those are the panel's axis)."""
+    found = {k: n for k, n in step.anomalies.items() if n and k != "stale_reads"}
+    return ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in found.items())
+
+
+def curves(runs: Sequence[StrategyRun]) -> Figure:
+    """p50 (dashed) and p99 (solid) against achieved throughput, one colour per
+    strategy; below, at the same throughputs, the share of reads that were stale, with
+    any other anomaly written beside its point and a saturated generator ringed."""
+    figure = Figure(figsize=(8.0, 6.4), dpi=110, layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(2.2, 1))
+    for axes in (top, bottom):
+        axes.grid(True, color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+    for i, run in enumerate(runs):
+        steps = [s for s in run.curve if s.latency_ms is not None]
+        if not steps:
+            continue
+        x = [s.achieved_ops_s for s in steps]
+        p50 = [s.latency_ms.p50 for s in steps if s.latency_ms is not None]
+        p99 = [s.latency_ms.p99 for s in steps if s.latency_ms is not None]
+        top.plot(x, p99, marker="o", color=color(i), label=f"{run.name} p99")
+        top.plot(x, p50, marker=".", linestyle="--", color=color(i), label=f"{run.name} p50")
+        stale = [100 * s.anomalies.get("stale_reads", 0) / max(s.reads_checked, 1) for s in steps]
+        bottom.plot(x, stale, marker="o", color=color(i), label=run.name)
+        for step, at, share in zip(steps, x, stale, strict=True):
+            if _marks(step):
+                bottom.annotate(_marks(step), (at, share), fontsize=7, color=color(i),
+                                xytext=(4, 4), textcoords="offset points")  # fmt: skip
+            if step.saturation:
+                top.plot([at], [step.latency_ms.p99 if step.latency_ms else 0], marker="o",
+                         markersize=13, markerfacecolor="none", color="#444444")  # fmt: skip
+    top.set_yscale("log")
+    top.set_ylabel("latency (ms, log scale)")
+    top.set_title("Latency against achieved throughput, one point per offered rate")
+    _legend(top, fontsize="small", ncols=2)
+    bottom.set_ylim(bottom=0)
+    bottom.set_ylabel("stale reads\n(% of reads)")
+    bottom.set_xlabel("achieved throughput (successful operations / s)")
+    _legend(bottom, fontsize="small")
+    figure.text(0.01, 0.005, "ringed: the load generator saturated; other anomalies"
+                " are written beside their point", fontsize=7, color="#555555")  # fmt: skip
+    return figure
+
+
 PLOTS: Final = {
     "latency_cdf": latency_cdf,
     "throughput": throughput,
@@ -176,6 +224,8 @@ def save_plots(runs: Sequence[StrategyRun], directory: Path) -> dict[str, Path]:
     """Every plot as directory/<name>.png, each strategy's timeline as timeline-<name>.png."""
     directory.mkdir(parents=True, exist_ok=True)
     figures = {name: plot(runs) for name, plot in PLOTS.items()}
+    if any(run.curve for run in runs):
+        figures["curves"] = curves(runs)
     figures |= {timeline_name(run): timeline(run) for run in runs}
     saved = {}
     for name, figure in figures.items():

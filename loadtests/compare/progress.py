@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from typing import Final, TextIO
 
 from loadtests.compare.load import Counted
-from loadtests.compare.model import ANOMALIES, StrategyRun
+from loadtests.compare.model import ANOMALIES, Comparison, StrategyRun
 from loadtests.compare.numbers import ms, per_second
+from loadtests.compare.plan import load_model
+from loadtests.compare.verdict import generator_warning, spread_note, verdicts
 
 LOG_EVERY_S: Final = 5.0
 BAR: Final = 20
@@ -88,7 +90,23 @@ def _row(run: StrategyRun) -> tuple[str, ...]:
     )
 
 
-def summary_table(runs: Sequence[StrategyRun]) -> str:
+def summary_table(comparison: Comparison) -> str:
+    """Plain text: the load generator's warning first when it set the pace, the load
+    model, the table, then the verdict per strategy."""
+    plan = comparison.plan
+    warning = generator_warning(comparison.runs, plan.processes)
+    top = [] if warning is None else ["WARNING: " + warning, ""]
+    lines = [*top, f"load: {load_model(plan)}", "", table(comparison.runs), ""]
+    for verdict in verdicts(comparison.runs, plan.sweep):
+        found = [*verdict.broke] or [*verdict.held]
+        lines.append(f"{verdict.strategy}: {'broke: ' if verdict.broke else ''}{'; '.join(found)}")
+        lines += [f"  {text}" for text in (*verdict.cost, verdict.faults) if text]
+    if comparison.runs:
+        lines.append(spread_note(comparison.runs))
+    return "\n".join(lines)
+
+
+def table(runs: Sequence[StrategyRun]) -> str:
     """Plain text, the strategy column left-aligned and the numbers right-aligned."""
     rows = [HEAD, *map(_row, runs)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEAD))]

@@ -1,6 +1,8 @@
 """report.html: one self-contained page (inline CSS, plots as data: URIs) for people.
 
-Side by side per strategy: throughput, latency percentiles, errors and anomalies;
+It opens with a warning when the load generator set the pace, then the verdict: per
+strategy what the run showed it keeps and breaks, and its cost against the best
+(`verdict`). Then side by side per strategy: throughput, latency percentiles, errors and anomalies;
 then per strategy its user counts, what its faults cost (a timeline, unavailability,
 phases, errors by kind, acknowledged writes lost), its operations and a few concrete
 examples of each anomaly the checkers found, with the operations that show it.
@@ -16,16 +18,20 @@ from typing import Any, Final
 from loadtests.checkers import Example
 from loadtests.compare.availability import strategy_phases, unavailability, unavailable_s
 from loadtests.compare.failures import error_kinds
-from loadtests.compare.model import ANOMALIES, Comparison, StrategyRun
+from loadtests.compare.model import ANOMALIES, Comparison, LoadRun, StrategyRun
 from loadtests.compare.numbers import ms, per_second, share
+from loadtests.compare.plan import load_model
 from loadtests.compare.plots import timeline_name
 from loadtests.compare.stats import Summary, by_operation
+from loadtests.compare.verdict import Verdict, generator_warning, spread_note, verdicts
 from loadtests.history import Operation
 
 CAPTIONS: Final = {
     "latency_cdf": "Share of operations answered within a latency, per strategy.",
     "throughput": "Successful operations per second at each user count (from the history).",
     "anomalies": "Anomalies per strategy; zero is what a correct strategy shows.",
+    "curves": "The sweep: p50 (dashed) and p99 (solid) against the throughput achieved at each"
+    " offered rate; below, each point's share of stale reads, other anomalies beside it.",
 }
 MEANINGS: Final = {
     "linearizability": "client records whose history no single order of operations explains",
@@ -140,20 +146,55 @@ def _plots(images: Mapping[str, Path]) -> str:
     return f'<h2>Plots</h2><div class="plots">{"".join(figures)}</div>'
 
 
+def _cpu(load: LoadRun) -> tuple[str, str]:
+    """The generator's busiest process and every node, as shares of one core."""
+    nodes = ", ".join(f"{name} {used:.0%}" for name, used in load.cpu.nodes.items()) or "-"
+    return f"{load.cpu.generator_share:.0%}", nodes
+
+
 def _by_users(run: StrategyRun) -> str:
     rows = []
     for load in run.loads:
         s = load.summary()
         faults = "; ".join(f"{w.start_s:.1f}-{w.end_s:.1f} s: {w.note}" for w in load.faults) or "-"
+        generator, nodes = _cpu(load)
+        pegged = load.saturation()
         rows.append(
             f'<tr><td class="name">{load.users}</td>'
+            + _cell("closed" if load.rate is None else per_second(load.rate))
+            + _cell(load.repeat + 1)
             + _cell(f"{s.operations:,}") + _cell(per_second(s.throughput_ops_s))
             + _latency_cells(s) + _cell(f"{s.errors:,}") + _cell(f"{s.refused:,}")
+            + _cell(generator, "bad" if pegged else "") + _cell(nodes)
             + f'<td class="name">{escape(faults)}</td></tr>'
         )  # fmt: skip
-    head = ["users", "operations", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
-            "refused", "faults"]  # fmt: skip
-    return "<h3>Per user count</h3>" + _table(head, rows)
+    head = ["users", "offered ops/s", "run", "operations", "ops/s", "p50 ms", "p95 ms",
+            "p99 ms", "max ms", "errors", "refused", "generator CPU", "nodes CPU",
+            "faults"]  # fmt: skip
+    return (
+        "<h3>Per load run</h3>" + _table(head, rows)
+        + "<p><small>CPU as a share of one core over the run: the busiest load generator"
+        " process, and each node.</small></p>"
+    )  # fmt: skip
+
+
+def _curve(run: StrategyRun) -> str:
+    if not run.curve:
+        return ""
+    rows = [
+        f'<tr><td class="name">{per_second(step.offered_ops_s)}</td>'
+        + _cell(per_second(step.achieved_ops_s))
+        + _cell(ms(None if step.latency_ms is None else step.latency_ms.p50))
+        + _cell(ms(None if step.latency_ms is None else step.latency_ms.p99))
+        + _cell(f"{step.errors:,} ({share(step.errors, step.operations)})")
+        + _cell(", ".join(f"{k.replace('_', ' ')} {n:,}" for k, n in step.anomalies.items()))
+        + _cell("yes" if step.saturation else "no", "bad" if step.saturation else "")
+        + "</tr>"
+        for step in run.curve
+    ]  # fmt: skip
+    head = ["offered ops/s", "achieved ops/s", "p50 ms", "p99 ms", "errors", "anomalies",
+            "generator saturated"]  # fmt: skip
+    return "<h3>Latency-throughput curve</h3>" + _table(head, rows)
 
 
 def _seconds(value: float | None) -> str:
@@ -315,8 +356,38 @@ def _strategy(run: StrategyRun, images: Mapping[str, Path]) -> str:
         f'<h2 id="{escape(run.name)}">{escape(run.name)}</h2>'
         f'<p class="meta">{len(run.servers)} server(s): {escape(", ".join(run.servers))};'
         f" options: {escape(options)}</p>{notes}"
-        + _by_users(run) + _costs(run, images) + _by_operation(run) + _anomalies(run)
+        + _curve(run) + _by_users(run) + _costs(run, images) + _by_operation(run) + _anomalies(run)
     )  # fmt: skip
+
+
+def _verdict_item(verdict: Verdict) -> str:
+    found = (
+        f"<b>broke</b>: {escape('; '.join(verdict.broke))}"
+        if verdict.broke
+        else f"<b>held</b>: {escape('; '.join(verdict.held))}"
+    )
+    if verdict.broke and verdict.held:
+        found += f"; held: {escape('; '.join(verdict.held))}"
+    caveat = CAVEATS.get(verdict.strategy)
+    lines = [found, *(escape(c) for c in verdict.cost)]
+    lines += [escape(text) for text in (verdict.faults, caveat) if text]
+    return f"<li><b>{escape(verdict.strategy)}</b><br>" + "<br>".join(lines) + "</li>"
+
+
+def _verdict(comparison: Comparison) -> str:
+    runs = comparison.runs
+    if not runs:
+        return ""
+    found = verdicts(runs, comparison.plan.sweep)
+    basis = (
+        "capacity (the best throughput at a step within the bounds) and the first step's"
+        " latencies" if comparison.plan.sweep is not None else "throughput and latencies"
+    )  # fmt: skip
+    return (
+        f"<h2>Verdict</h2><p>What this run showed each strategy keeps and breaks, and its"
+        f" {basis} against the best strategy of this run. {escape(spread_note(runs))}</p>"
+        f"<ul>{''.join(map(_verdict_item, found))}</ul>"
+    )
 
 
 def _failed(failed: Mapping[str, str]) -> str:
@@ -331,8 +402,12 @@ def render(
 ) -> str:
     plan = comparison.plan
     faults = ", ".join(fault.name for fault in plan.faults) or "none"
+    warning = generator_warning(comparison.runs, plan.processes)
+    top = "" if warning is None else f'<p class="bad">{escape(warning)}</p>'
     meta = (
-        f"users {', '.join(map(str, plan.users))} · {plan.duration} s of load per user count ·"
+        f"load: {load_model(plan)} · "
+        f"users {', '.join(map(str, plan.users))} · {plan.duration} s of load per run ·"
+        f" {plan.repeat} run(s) each ·"
         f" {plan.servers} servers requested · faults: {faults} · seed {plan.seed} ·"
         f" {environment['time']} · Python {environment['python']} on {environment['platform']},"
         f" {environment['cpu_count']} CPUs"
@@ -341,7 +416,7 @@ def render(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>Strategies compared: {escape(plan.scenario)}</title><style>{STYLE}</style>"
         f"</head><body><h1>Replication strategies compared: scenario {escape(plan.scenario)}</h1>"
-        f'<p class="meta">{escape(meta)}</p>'
+        f'<p class="meta">{escape(meta)}</p>' + top + _verdict(comparison)
         + _overview(comparison) + _plots(images)
         + "".join(_strategy(run, images) for run in comparison.runs)
         + _failed(comparison.failed)

@@ -24,7 +24,10 @@ from typing import Any
 from loadtests.compare.availability import Phase, strategy_phases, unavailability, unavailable_s
 from loadtests.compare.failures import error_kinds
 from loadtests.compare.model import Comparison, FaultWindow, LoadRun, StrategyRun
+from loadtests.compare.plan import Plan
 from loadtests.compare.stats import Latency, Summary, by_operation
+from loadtests.compare.sweep import Point
+from loadtests.compare.verdict import Verdict, figures, verdicts
 
 
 def _latency(latency: Latency | None) -> dict[str, float] | None:
@@ -47,12 +50,58 @@ def _fault(load: LoadRun, window: FaultWindow) -> dict[str, Any]:
     return {**asdict(window), "unavailable_s": unavailable}  # None: not struck, or too late
 
 
+def _generator(load: LoadRun) -> dict[str, Any]:
+    reasons = load.saturation()
+    return {
+        "cpu_share": load.cpu.generator_share,
+        "saturated": bool(reasons),
+        "reasons": reasons,
+        "process_cpu_shares": list(load.cpu.generator),
+    }
+
+
 def _load(load: LoadRun, out: Path) -> dict[str, Any]:
+    summary = load.summary()
     return {
         "users": load.users,
-        **_summary(load.summary()),
+        "load": {"model": load.model, "rate": load.rate},
+        "repeat": load.repeat,
+        **_summary(summary),
+        "issued_ops_s": summary.issued_ops_s,
+        "generator": _generator(load),
+        "nodes_cpu": dict(load.cpu.nodes),
         "faults": [_fault(load, window) for window in load.faults],
         "histories": [_relative(path, out) for path in load.files],
+    }
+
+
+def _point(step: Point) -> dict[str, Any]:
+    return {
+        "offered_ops_s": step.offered_ops_s,
+        "achieved_ops_s": step.achieved_ops_s,
+        "latency_ms": None
+        if step.latency_ms is None
+        else {"p50": step.latency_ms.p50, "p99": step.latency_ms.p99},
+        "errors": step.errors,
+        "anomalies": dict(step.anomalies),
+        "operations": step.operations,
+        "issued_ops_s": step.issued_ops_s,
+        "reads_checked": step.reads_checked,
+        "generator_saturated": bool(step.saturation),
+    }
+
+
+def _verdict(verdict: Verdict, run: StrategyRun, plan: Plan) -> dict[str, Any]:
+    spreads = figures(run, plan.sweep)
+    return {
+        "held": list(verdict.held),
+        "broke": list(verdict.broke),
+        "cost": list(verdict.cost),
+        "faults": verdict.faults,
+        "figures": {
+            name: {"mean": s.mean, "min": s.low, "max": s.high, "runs": list(s.values)}
+            for name, s in spreads.items()
+        },
     }
 
 
@@ -112,9 +161,11 @@ def _checks(run: StrategyRun) -> dict[str, Any]:
     }
 
 
-def strategy_results(run: StrategyRun, out: Path) -> dict[str, Any]:
+def strategy_results(run: StrategyRun, plan: Plan, verdict: Verdict) -> dict[str, Any]:
+    out = plan.out
     summary = run.summary()
     convergence = run.report.convergence
+    generators = [_generator(load) for load in run.loads]
     return {
         "throughput_ops_s": summary.throughput_ops_s,
         "latency_ms": _latency(summary.latency_ms),
@@ -122,6 +173,13 @@ def strategy_results(run: StrategyRun, out: Path) -> dict[str, Any]:
         "operations": summary.operations,
         "anomalies": dict(run.anomalies()),
         "converged": convergence is not None and convergence.converged,
+        "load": {"model": plan.model, "rate": plan.rate},
+        "generator": {
+            "cpu_share": max((g["cpu_share"] for g in generators), default=0.0),
+            "saturated": any(g["saturated"] for g in generators),
+        },
+        "curve": [_point(step) for step in run.curve],
+        "verdict": _verdict(verdict, run, plan),
         **_costs(run),
         "consistency": run.consistency,
         "servers": list(run.servers),
@@ -166,8 +224,18 @@ def environment(comparison: Comparison) -> dict[str, Any]:
 
 def results(comparison: Comparison) -> dict[str, Any]:
     plan = comparison.plan
+    found = verdicts(comparison.runs, plan.sweep)
     return {
-        "strategies": {run.name: strategy_results(run, plan.out) for run in comparison.runs},
+        "strategies": {
+            run.name: strategy_results(run, plan, verdict)
+            for run, verdict in zip(comparison.runs, found, strict=True)
+        },
+        "load": {
+            "model": plan.model,
+            "rate": plan.rate,
+            "sweep": None if plan.sweep is None else asdict(plan.sweep),
+            "repeat": plan.repeat,
+        },
         "faults": faults(comparison),
         "scenario": plan.scenario,
         "users": list(plan.users),

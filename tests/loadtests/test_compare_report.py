@@ -7,7 +7,7 @@ from pathlib import Path
 
 from loadtests.compare import StrategyRun, write_outputs
 from loadtests.compare.numbers import ms, per_second
-from loadtests.compare.progress import summary_table
+from loadtests.compare.progress import table
 from loadtests.history import Replicas, ReplicaState
 from tests.loadtests.support import Shop, call
 from tests.loadtests.synthetic import comparison, order, setup_calls, shop_history, strategy_run
@@ -89,7 +89,7 @@ def test_the_page_shows_examples_of_each_anomaly_found(tmp_path: Path) -> None:
 
 def test_the_terminal_table_has_a_row_per_strategy() -> None:
     good, broken = _runs()
-    lines = summary_table([good, broken]).splitlines()
+    lines = table([good, broken]).splitlines()
     assert lines[0].split()[:5] == ["strategy", "ops/s", "p50", "ms", "p99"]
     assert lines[2].split()[0] == "good" and lines[2].split()[-1] == "yes"
     assert lines[3].split()[-8:] == ["0", "1", "1", "3", "1", "1", "0", "no"]
