@@ -4,7 +4,7 @@ Both stores check a whole batch here first, which is what makes `apply` all or n
 for bad input: a write that fails is found before the first one is applied.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from plugins.pysyncobj_raft_partitioned.store.codec import encode_key, encode_value
@@ -38,9 +38,7 @@ def check_limit(limit: int | None) -> None:
         raise ValueError(f"the limit must be None or at least 0; got {limit}")
 
 
-def encode_writes(
-    tables: Collection[str], writes: list[Write] | tuple[Write, ...]
-) -> list[Encoded]:
+def encode_writes(tables: Collection[str], writes: Sequence[Write]) -> list[Encoded]:
     encoded: list[Encoded] = []
     for position, write in enumerate(writes):
         if not isinstance(write, Put | Delete):

@@ -24,6 +24,7 @@ after it) -- never part of a batch. What survives the process depends on the sto
 see each implementation's durability.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any, Final, Protocol, TypeAlias
 
@@ -94,7 +95,7 @@ class Store(Protocol):
         """
         ...
 
-    def apply(self, index: int, writes: list[Write] | tuple[Write, ...]) -> None:
+    def apply(self, index: int, writes: Sequence[Write]) -> None:
         """Apply `writes` in order and make `index` the applied index: all, or nothing.
 
         `index` must be greater than `applied_index()` (it need not be the next one:

@@ -79,8 +79,11 @@ def _initialise(env: lmdb.Environment, tables: tuple[str, ...], path: str) -> En
 def open_environment(
     directory: Path, tables: tuple[str, ...], map_size: int, durability: Durability
 ) -> Environment:
-    directory.mkdir(parents=True, exist_ok=True)
     path = os.path.realpath(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"the store's directory {path} cannot be created: {error}") from error
     with medium(path, map_size):
         env = lmdb.open(
             path,

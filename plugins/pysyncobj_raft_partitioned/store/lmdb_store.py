@@ -14,7 +14,7 @@ grows with the data). A batch that does not fit raises StoreFull and changes not
 reopen with a larger `map_size` to go on, the data is kept.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Final
 
@@ -28,7 +28,7 @@ from plugins.pysyncobj_raft_partitioned.store.arguments import (
     encode_writes,
 )
 from plugins.pysyncobj_raft_partitioned.store.codec import decode_key, decode_value, encode_key
-from plugins.pysyncobj_raft_partitioned.store.errors import StoreClosed
+from plugins.pysyncobj_raft_partitioned.store.errors import CorruptSnapshot, StoreClosed
 from plugins.pysyncobj_raft_partitioned.store.interface import TABLES, Json, Store, Write
 from plugins.pysyncobj_raft_partitioned.store.lmdb_env import (
     DIGEST_KEY,
@@ -102,7 +102,7 @@ class LmdbStore(Store):
                             break
         return [(decode_key(key), decode_value(value)) for key, value in chosen]
 
-    def apply(self, index: int, writes: list[Write] | tuple[Write, ...]) -> None:
+    def apply(self, index: int, writes: Sequence[Write]) -> None:
         encoded = encode_writes(self._names, writes)
         env = self._open()
         with medium(self._path, self._map_size), env.env.begin(write=True) as txn:
@@ -165,7 +165,9 @@ class LmdbStore(Store):
                 txn.drop(db, delete=False)
             # A CorruptSnapshot raised by the last record aborts the whole transaction.
             for table, key, value in records:
-                txn.put(lmdb_keys.stored_key(key), lmdb_keys.wrap(key, value), db=env.tables[table])
+                stored = lmdb_keys.stored_key(key), lmdb_keys.wrap(key, value)
+                if not txn.put(*stored, db=env.tables[table], overwrite=False):
+                    raise CorruptSnapshot(f"the snapshot repeats the record {table}[{key!r:.80}]")
             txn.put(INDEX_KEY, encode_index(header.applied_index), db=env.meta)
             txn.put(DIGEST_KEY, encode_digest(int(header.digest, 16)), db=env.meta)
 

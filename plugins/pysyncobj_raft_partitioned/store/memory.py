@@ -6,6 +6,7 @@ none; the state dies with the process.
 """
 
 import threading
+from collections.abc import Sequence
 from typing import IO
 
 from plugins.pysyncobj_raft_partitioned.store import digest, snapshots
@@ -16,7 +17,7 @@ from plugins.pysyncobj_raft_partitioned.store.arguments import (
     encode_writes,
 )
 from plugins.pysyncobj_raft_partitioned.store.codec import decode_key, decode_value, encode_key
-from plugins.pysyncobj_raft_partitioned.store.errors import StoreClosed
+from plugins.pysyncobj_raft_partitioned.store.errors import CorruptSnapshot, StoreClosed
 from plugins.pysyncobj_raft_partitioned.store.interface import TABLES, Json, Store, Write
 
 Tables = dict[str, dict[bytes, bytes]]  # table -> UTF-8 key -> canonical value
@@ -64,7 +65,7 @@ class MemoryStore(Store):
         )[:limit]
         return [(decode_key(key), decode_value(value)) for key, value in chosen]
 
-    def apply(self, index: int, writes: list[Write] | tuple[Write, ...]) -> None:
+    def apply(self, index: int, writes: Sequence[Write]) -> None:
         encoded = encode_writes(self._names, writes)
         with self._lock:
             self._check_open()
@@ -114,6 +115,8 @@ class MemoryStore(Store):
         header, records = snapshots.read(source, self._names)
         tables: Tables = {name: {} for name in self._names}
         for table, key, value in records:
+            if key in tables[table]:
+                raise CorruptSnapshot(f"the snapshot repeats the record {table}[{key!r:.80}]")
             tables[table][key] = value
         with self._lock:
             self._check_open()
