@@ -62,14 +62,14 @@ class StrategyDescriptor:
         resolved: dict[str, OptionValue] = {}
         for name, option in self.options.items():
             value = given.get(name, option.default)
-            resolved[name] = _coerce(self.name, name, value, type(option.default))
+            resolved[name] = coerce(self.name, name, value, type(option.default))
         return resolved
 
 
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
-def _coerce(strategy: str, name: str, value: object, kind: type) -> OptionValue:
+def coerce(strategy: str, name: str, value: object, kind: type) -> OptionValue:
     """`value` as the type of the option's default; strings from flags are converted."""
     if type(value) is kind:
         return cast(OptionValue, value)

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 
 from core.config import NodeConfig
-from core.replication import Replicator
+from core.replication import Status
 
 SERVICE = "testbed.Control"
 STATUS_METHOD = f"/{SERVICE}/Status"
 
 
-def status_document(replicator: Replicator, node: NodeConfig) -> dict[str, Any]:
+class Observed(Protocol):
+    """What the status reads of a node: a `Replicator`, or a storage replica's own."""
+
+    def status(self) -> Status: ...
+
+    def digest(self) -> str: ...
+
+
+def status_document(replicator: Observed, node: NodeConfig) -> dict[str, Any]:
     return {
         **asdict(replicator.status()),
         "kind": node.kind,
@@ -30,7 +38,7 @@ def status_document(replicator: Replicator, node: NodeConfig) -> dict[str, Any]:
     }
 
 
-def control_handler(replicator: Replicator, node: NodeConfig) -> grpc.GenericRpcHandler[Any, Any]:
+def control_handler(replicator: Observed, node: NodeConfig) -> grpc.GenericRpcHandler[Any, Any]:
     def status(request: bytes, context: grpc.ServicerContext) -> bytes:
         return json.dumps(status_document(replicator, node)).encode()
 

@@ -76,7 +76,7 @@ def raft_settings(context: NodeContext) -> RaftSettings:
     address = addresses[node.name]
     bind = str(node.settings.get("raft_bind", address))
     password = str(options["password"]) or None
-    _check_transport(node.name, bind, password, bool(options["insecure_transport"]))
+    check_transport(node.name, bind, password, bool(options["insecure_transport"]))
     data_dir = node.settings.get("data_dir")
     if not isinstance(data_dir, str) or not data_dir:
         raise ValueError(
@@ -103,7 +103,7 @@ def _addresses(cluster: ClusterConfig) -> dict[str, str]:
     return addresses
 
 
-def _check_transport(node: str, bind: str, password: str | None, insecure: bool) -> None:
+def check_transport(node: str, bind: str, password: str | None, insecure: bool) -> None:
     """PySyncObj unpickles what its peers send: refuse an open, unauthenticated port."""
     if password is not None:
         _require_cryptography()

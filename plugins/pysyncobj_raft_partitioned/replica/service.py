@@ -1,0 +1,137 @@
+"""The `testbed.storage.Partition` service of one replica (proto/storage.proto).
+
+Prepare, Commit, Abort and Decide are entries of the partition's log, answered once
+applied on this replica, whichever replica is asked (a follower forwards the entry to
+its leader). Read goes through the log too unless `linearizable` is false. A call the
+log did not answer gets NO_LEADER (nothing changed) or IN_DOUBT (it may still commit),
+with the reason in `detail` (calls.py). A request that breaks a rule of wire.py gets
+INVALID_ARGUMENT, naming the field, and changes nothing. An entry that failed to apply
+(a bug, or this replica's store failing) gets INTERNAL.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn, TypeVar
+
+import grpc
+
+from core.domain.partitions import Key
+from plugins.pysyncobj_raft_partitioned.participant import Answer, Decision, Status
+from plugins.pysyncobj_raft_partitioned.replica import wire
+from plugins.pysyncobj_raft_partitioned.replica.calls import NO_LEADER, Caller, Unanswered
+from plugins.pysyncobj_raft_partitioned.replica.node import Failed, PartitionNode, Reading
+from plugins.pysyncobj_raft_partitioned.replica.settings import ReplicaSettings
+from proto import storage_pb2 as pb
+from proto import storage_pb2_grpc
+
+STATUSES = {Status.OK: pb.OK, Status.LOCKED: pb.LOCKED, Status.UNKNOWN_TX: pb.UNKNOWN_TX}
+T = TypeVar("T", Answer, Decision, Reading)
+
+
+class PartitionService(storage_pb2_grpc.PartitionServicer):
+    def __init__(self, node: PartitionNode, settings: ReplicaSettings) -> None:
+        self._node = node
+        self._settings = settings
+        self._caller = Caller(node, settings)
+        self._grpc = {m.raft: m.grpc for m in (settings.member, *settings.peers)}
+
+    def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareReply:
+        txid, keys, decider = self._checked(
+            context,
+            lambda: (
+                wire.txid(request.txid),
+                self._keys(request.keys),
+                wire.decider(request.decider, self._settings.partitions),
+            ),
+        )
+        result = self._caller.call(self._node.prepare, txid, keys, decider)
+        if isinstance(result, Unanswered):
+            return pb.PrepareReply(status=result.status, detail=result.detail)
+        answer = _applied(result, Answer, context)
+        return pb.PrepareReply(
+            status=STATUSES[answer.status],
+            records=wire.records(answer.records),
+            detail=answer.detail,
+        )
+
+    def Commit(self, request: pb.CommitRequest, context: grpc.ServicerContext) -> pb.Ack:
+        txid, writes = self._checked(
+            context,
+            lambda: (
+                wire.txid(request.txid),
+                wire.writes(request.writes, self._settings.partition, self._settings.partitions),
+            ),
+        )
+        return self._ack(self._caller.call(self._node.commit, txid, writes), context)
+
+    def Abort(self, request: pb.AbortRequest, context: grpc.ServicerContext) -> pb.Ack:
+        txid = self._checked(context, lambda: wire.txid(request.txid))
+        return self._ack(self._caller.call(self._node.abort, txid), context)
+
+    def Decide(self, request: pb.DecideRequest, context: grpc.ServicerContext) -> pb.DecideReply:
+        txid, writes = self._checked(
+            context,
+            lambda: (
+                wire.txid(request.txid),
+                wire.partition_writes(request.writes, self._settings.partitions),
+            ),
+        )
+        result = self._caller.call(self._node.decide, txid, request.commit, writes)
+        if isinstance(result, Unanswered):
+            return pb.DecideReply(status=result.status)
+        decision = _applied(result, Decision, context)
+        return pb.DecideReply(
+            status=pb.OK,
+            commit=decision.commit,
+            writes=wire.partition_records(decision.writes),
+        )
+
+    def Read(self, request: pb.ReadRequest, context: grpc.ServicerContext) -> pb.ReadReply:
+        keys = self._checked(context, lambda: self._keys(request.keys))
+        if request.linearizable:
+            result = self._caller.call(self._node.read, keys)
+            if isinstance(result, Unanswered):
+                # A read changes nothing: whatever became of its entry, retrying is safe.
+                return pb.ReadReply(status=NO_LEADER)
+            reading = _applied(result, Reading, context)
+        else:
+            reading = self._node.read_here(keys)
+        return pb.ReadReply(
+            status=STATUSES[reading.answer.status],
+            records=wire.records(reading.answer.records),
+            applied_index=reading.index,
+        )
+
+    def Leader(self, request: pb.LeaderRequest, context: grpc.ServicerContext) -> pb.LeaderReply:
+        raft = self._node.leader_raft_address()
+        leader = "" if raft is None else self._grpc.get(raft, "")
+        return pb.LeaderReply(partition=self._settings.partition, leader=leader)
+
+    def _keys(self, given: Iterable[pb.Key]) -> list[Key]:
+        return wire.keys(given, self._settings.partition, self._settings.partitions)
+
+    def _ack(self, result: object, context: grpc.ServicerContext) -> pb.Ack:
+        if isinstance(result, Unanswered):
+            return pb.Ack(status=result.status, detail=result.detail)
+        answer = _applied(result, Answer, context)
+        return pb.Ack(status=STATUSES[answer.status], detail=answer.detail)
+
+    @staticmethod
+    def _checked(context: grpc.ServicerContext, parse: Callable[[], Any]) -> Any:
+        try:
+            return parse()
+        except wire.BadRequest as error:
+            _abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(error))
+
+
+def _applied(result: object, kind: type[T], context: grpc.ServicerContext) -> T:
+    if isinstance(result, kind):
+        return result
+    if isinstance(result, Failed):
+        _abort(context, grpc.StatusCode.INTERNAL, result.detail)
+    # None: an entry this store already held, which only a replay meets; never a caller.
+    _abort(context, grpc.StatusCode.INTERNAL, f"the log answered {result!r:.80}")
+
+
+def _abort(context: grpc.ServicerContext, code: grpc.StatusCode, detail: str) -> NoReturn:
+    context.abort(code, detail)
+    raise AssertionError("grpc's abort returned")  # it raises; this tells the type checker
