@@ -66,7 +66,10 @@ def throughput(runs: Sequence[StrategyRun]) -> Figure:
     if len(users) > 1 and users[-1] / users[0] >= 8:
         axes.set_xscale("log", base=2)
     axes.set_xticks(users, [str(n) for n in users])
-    axes.set_ylim(bottom=0)
+    highest = max(
+        (load.summary().throughput_ops_s for run in runs for load in run.loads), default=0
+    )
+    axes.set_ylim(bottom=0, top=highest * 1.15 or 1)  # the top point clear of the frame
     axes.set_xlabel("concurrent users")
     axes.set_ylabel("operations / s")
     axes.set_title("Throughput against users")

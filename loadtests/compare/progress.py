@@ -98,8 +98,9 @@ def summary_table(comparison: Comparison) -> str:
     top = [] if warning is None else ["WARNING: " + warning, ""]
     lines = [*top, f"load: {load_model(plan)}", "", table(comparison.runs), ""]
     for verdict in verdicts(comparison.runs, plan.sweep):
-        found = [*verdict.broke] or [*verdict.held]
-        lines.append(f"{verdict.strategy}: {'broke: ' if verdict.broke else ''}{'; '.join(found)}")
+        found = [f"broke: {'; '.join(verdict.broke)}"] if verdict.broke else []
+        found += [f"held: {'; '.join(verdict.held)}"] if verdict.held else []
+        lines.append(f"{verdict.strategy}: {'; '.join(found)}")
         lines += [f"  {text}" for text in (*verdict.cost, verdict.faults) if text]
     if comparison.runs:
         lines.append(spread_note(comparison.runs))

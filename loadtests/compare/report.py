@@ -126,8 +126,9 @@ def _overview(comparison: Comparison) -> str:
         "<h2>Summary</h2>"
         + _table(head, map(_summary_row, comparison.runs))
         + "<p>Latencies are every operation's, from the recorded history (not Locust's"
-        " rounded statistics). <b>ops/s</b>: successful operations (answered, business"
-        " refusals included) per second; <b>errors</b>: timeouts, transport failures, 503s,"
+        " rounded statistics), from its due time under an open loop, else from its send."
+        " <b>ops/s</b>: successful operations (answered, business refusals included) per"
+        " second; <b>errors</b>: timeouts, transport failures, 503s,"
         " 500s, failed reads; <b>refused</b>: business refusals such as not enough stock.</p>"
         + f"<ul>{meanings}</ul>"
     )

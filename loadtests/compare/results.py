@@ -1,9 +1,10 @@
 """results.json: the comparison's numbers, for programs (schema in README.md).
 
 The keys the issue fixes come first in each strategy's object (throughput_ops_s,
-latency_ms, errors, operations, anomalies, converged); what the faults cost
-(unavailability_s, lost_acknowledged_writes, phases, errors_by_kind), the
-breakdowns per user count and per operation, and the checkers' details follow.
+latency_ms, errors, operations, anomalies, converged); the load model, the
+generator's CPU, the sweep's curve, the verdict with its figures' spread, what the
+faults cost (unavailability_s, lost_acknowledged_writes, phases, errors_by_kind),
+the breakdowns per load run and per operation, and the checkers' details follow.
 The top level lists every fault of every load run ("faults").
 
 Throughput is successful operations per second (`stats`: outcome "ok" or a
