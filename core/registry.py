@@ -21,7 +21,7 @@ BUILTINS = (
     "plugins.memory",
     "plugins.mqtt_broadcast",
     "plugins.pysyncobj_raft",
-    "plugins.pysyncobj_raft_partitioned",  # its replica node kind and command, so far
+    "plugins.pysyncobj_raft_partitioned",
 )
 
 

@@ -1,0 +1,38 @@
+"""The strategy's options: the replicas' (replica/options.py) and the portals' own.
+
+A portal checks them all before it starts; a replica reads only its own.
+"""
+
+from collections.abc import Mapping
+from typing import Final
+
+from core.strategy import Option, OptionValue
+from plugins.pysyncobj_raft_partitioned.replica import options as replica
+
+READ_MODES: Final = ("linearizable", "local")
+
+OPTIONS: Final = {
+    **replica.OPTIONS,
+    "cache_size": Option(1000, "records each portal keeps in its LRU read cache; 0 turns it off"),
+    "read": Option(
+        "linearizable",
+        "linearizable: reads go through the partition's Raft log; "
+        "local: one replica's own state, faster and possibly stale",
+    ),
+}
+
+
+def check_options(options: Mapping[str, OptionValue]) -> None:
+    """Raise ValueError with a sentence naming the option and its rule."""
+    replica.resolve(options)
+    if int(options["cache_size"]) < 0:
+        raise ValueError(f"option cache_size must be 0 (off) or more, not {options['cache_size']}")
+    if options["read"] not in READ_MODES:
+        modes = ", ".join(READ_MODES)
+        raise ValueError(f"option read must be one of {modes}, not {options['read']!r}")
+    timeout, lock_timeout = float(options["timeout"]), float(options["lock_timeout"])
+    if not lock_timeout > timeout:
+        raise ValueError(
+            f"option lock_timeout ({lock_timeout:g} s) must be above timeout ({timeout:g} s): "
+            "recovery would otherwise abort transactions whose portal is still deciding"
+        )

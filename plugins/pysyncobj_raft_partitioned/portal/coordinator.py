@@ -1,0 +1,254 @@
+"""A command as a transaction over the partitions: two-phase commit (docs/partitioned.md).
+
+1. Prepare, per partition of the command's footprint (core.domain.partitions), locks
+   its keys and reads them; an UpdateOrder or DeleteOrder prepares the order first,
+   since its lines name the products it touches. A partition that answers LOCKED
+   (another transaction holds a key) makes the attempt abort what it prepared and
+   start again, with a new txid, after a short random pause: until the command's
+   timeout, then 503 with nothing changed.
+2. The one state machine decides on the view of the records read (`core.domain.decide`);
+   a refusal aborts everywhere.
+3. Writes in one partition: its Commit is the decision. In several: the decision and
+   every partition's writes are recorded in the decider, the OID's partition, then
+   each partition commits (in parallel). The reply is `done` once the decision is
+   recorded; a commit that does not get through is finished by the partition's
+   recovery, which asks the decider.
+
+What a 503 proves (`core.domain.Certainty`): NONE when no commit entry can hold the
+command (it never got past Prepare, the decider recorded an abort, or a single Commit
+was refused as unknown with no earlier attempt in doubt); UNKNOWN when the decision
+or the single Commit went out and no answer came back (recovery then settles it: the
+decision, if recorded, is carried out; if not, the transaction is aborted).
+
+Read-only partitions (prepared, nothing to write there) keep their locks until the
+decision is taken, then are released, so the decision rests on values no one changed
+in between (two-phase locking).
+"""
+
+import itertools
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from core.domain import Certainty, Code, Command, Reply, decide
+from core.domain import commands as c
+from core.domain.partitions import (
+    Key,
+    Value,
+    by_partition,
+    footprint,
+    needs_order,
+    partition_of,
+    view,
+    writes,
+)
+from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Status
+from plugins.pysyncobj_raft_partitioned.portal.fanout import Fanout
+from plugins.pysyncobj_raft_partitioned.portal.storage import Storage
+
+FIRST_PAUSE_S: Final = 0.005  # the first pause after LOCKED; it doubles, jittered
+MAX_PAUSE_S: Final = 0.2
+ABORT_S: Final = 0.5  # an abort past the command's deadline still gets this long
+RETRY: Final = "nothing was committed; retry"
+UNKNOWN: Final = "the outcome is unknown: it may still commit, so read the record before retrying"
+
+Changed = Callable[[Collection[Key]], None]  # told the keys a write may have changed
+
+
+class TxIds:
+    """Transaction ids unique across portals and restarts: node, counter, random."""
+
+    def __init__(self, node: str) -> None:
+        self._prefix = f"{node}-{secrets.token_hex(4)}"
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            return f"{self._prefix}-{next(self._counter)}"
+
+
+@dataclass(frozen=True)
+class _Locked:
+    detail: str
+
+
+class Coordinator:
+    def __init__(
+        self,
+        storage: Storage,
+        txids: TxIds,
+        timeout: float,
+        fanout: Fanout,
+        changed: Changed = lambda keys: None,
+    ) -> None:
+        self.storage = storage
+        self.timeout = timeout
+        self.changed = changed
+        self.each = fanout.each
+        self._txids = txids
+        self._random = random.Random()
+
+    def execute(self, command: Command) -> Reply:
+        deadline = time.monotonic() + self.timeout
+        pause = FIRST_PAUSE_S
+        while True:
+            result = Transaction(self, command, self._txids.next(), deadline).run()
+            if isinstance(result, Reply):
+                return result
+            wait = self._random.uniform(0, pause)
+            if time.monotonic() + wait >= deadline:
+                return Reply(
+                    Code.UNAVAILABLE,
+                    f"the records stayed locked by other transactions for {self.timeout:g} s "
+                    f"({result.detail}); {RETRY}",
+                    Certainty.NONE,
+                )
+            time.sleep(wait)
+            pause = min(MAX_PAUSE_S, pause * 2)
+
+
+class Transaction:
+    """One attempt at a command: a txid, the partitions it prepared, the records read."""
+
+    def __init__(self, owner: Coordinator, command: Command, txid: str, deadline: float) -> None:
+        self._owner = owner
+        self._storage = owner.storage
+        self._command = command
+        self._txid = txid
+        self._deadline = deadline
+        self._prepared: set[int] = set()
+        self._records: dict[Key, Value] = {}
+        self._decider = decider_of(command, self._storage.partitions)
+
+    def run(self) -> Reply | _Locked:
+        command = self._command
+        order: Value = None
+        if needs_order(command):
+            assert isinstance(command, c.UpdateOrder | c.DeleteOrder)
+            order_key: Key = ("orders", command.oid)
+            if (failed := self._prepare({order_key})) is not None:
+                return failed
+            order = self._records[order_key]
+        if (failed := self._prepare(footprint(command, order) - self._records.keys())) is not None:
+            return failed
+        outcome = decide(command, view(self._records))
+        changes = writes(self._records, outcome.effects) if outcome.reply.ok else {}
+        if not changes:  # refused, or nothing to change: release the locks
+            self._abort(self._prepared)
+            return outcome.reply
+        self._owner.changed(changes.keys())
+        split = by_partition(changes, self._storage.partitions)
+        if len(split) == 1:
+            return self._commit_one(outcome.reply, *split.items())
+        return self._commit_many(outcome.reply, split)
+
+    def _prepare(self, keys: Collection[Key]) -> Reply | _Locked | None:
+        """Prepare `keys` in their partitions; None when all are locked for this txid."""
+        groups = by_partition(dict.fromkeys(keys), self._storage.partitions)
+        answers = self._owner.each(
+            {partition: self._preparer(partition, group) for partition, group in groups.items()}
+        )
+        for partition, answer in answers.items():
+            if answer.ok:
+                self._prepared.add(partition)
+                self._records.update(answer.records)
+            elif answer.doubtful:
+                self._prepared.add(partition)  # it may hold locks: abort it too
+        failures = {p: a for p, a in answers.items() if not a.ok}
+        if not failures:
+            return None
+        self._abort(self._prepared)
+        partition, answer = min(failures.items())
+        if all(a.status is Status.LOCKED for a in failures.values()):
+            return _Locked(f"partition {partition}: {answer.detail or 'locked'}")
+        return Reply(
+            Code.UNAVAILABLE,
+            f"partition {partition} did not answer in time ({answer.detail}); {RETRY}",
+            Certainty.NONE,
+        )
+
+    def _preparer(self, partition: int, keys: Iterable[Key]) -> Callable[[], Answer]:
+        wanted = sorted(keys)
+        return lambda: self._storage.prepare(
+            partition, self._txid, wanted, self._decider, self._deadline
+        )
+
+    def _commit_one(self, reply: Reply, target: tuple[int, Mapping[Key, Value]]) -> Reply:
+        partition, changes = target
+        answer = self._storage.commit(partition, self._txid, changes, self._deadline)
+        if answer.ok:
+            self._abort(self._prepared - {partition})  # read-only ones
+            return reply
+        # Not committed, or not known to be: a later abort is ordered after the commit
+        # in the partition's log, so releasing every lock is safe either way.
+        self._abort(self._prepared)
+        if answer.doubtful:
+            return Reply(
+                Code.UNAVAILABLE,
+                f"partition {partition} did not confirm the commit ({answer.detail}); {UNKNOWN}",
+                Certainty.UNKNOWN,
+            )
+        return Reply(
+            Code.UNAVAILABLE,
+            f"partition {partition} did not commit the transaction "
+            f"({answer.detail or answer.status.value}); {RETRY}",
+            Certainty.NONE,
+        )
+
+    def _commit_many(self, reply: Reply, split: Mapping[int, Mapping[Key, Value]]) -> Reply:
+        decided = self._storage.decide(self._decider, self._txid, True, split, self._deadline)
+        if decided.status is not Status.OK and decided.doubtful:
+            # The decision may be recorded: only the decider knows, and recovery asks it.
+            return Reply(
+                Code.UNAVAILABLE,
+                f"partition {self._decider} did not confirm the decision ({decided.detail}); "
+                f"{UNKNOWN}",
+                Certainty.UNKNOWN,
+            )
+        if decided.status is not Status.OK or not decided.commit:
+            self._abort(self._prepared)
+            why = decided.detail if decided.status is not Status.OK else "recovery aborted it"
+            return Reply(
+                Code.UNAVAILABLE,
+                f"the transaction was not decided in partition {self._decider} ({why}); {RETRY}",
+                Certainty.NONE,
+            )
+        # Decided: the commits get a deadline of their own, so that a decision taken
+        # late in the command's time is still carried out now rather than by recovery.
+        finish = time.monotonic() + self._owner.timeout
+        self._owner.each(
+            {
+                partition: self._committer(partition, split.get(partition, {}), finish)
+                for partition in self._prepared
+            }
+        )
+        return reply
+
+    def _committer(
+        self, partition: int, changes: Mapping[Key, Value], deadline: float
+    ) -> Callable[[], Answer]:
+        return lambda: self._storage.commit(partition, self._txid, changes, deadline)
+
+    def _abort(self, partitions: Collection[int]) -> None:
+        """Release the locks (best effort: recovery aborts what this cannot reach)."""
+        deadline = max(self._deadline, time.monotonic() + ABORT_S)
+        self._owner.each(
+            {partition: self._aborter(partition, deadline) for partition in sorted(partitions)}
+        )
+
+    def _aborter(self, partition: int, deadline: float) -> Callable[[], Answer]:
+        return lambda: self._storage.abort(partition, self._txid, deadline)
+
+
+def decider_of(command: Command, partitions: int) -> int:
+    """The partition that holds the decision: the OID's, else that of the command's ID."""
+    if isinstance(command, c.CreateOrder | c.UpdateOrder | c.DeleteOrder):
+        return partition_of(command.oid, partitions)
+    if isinstance(command, c.CreateClient | c.UpdateClient | c.DeleteClient):
+        return partition_of(command.cid, partitions)
+    return partition_of(command.pid, partitions)

@@ -1,0 +1,80 @@
+"""`Storage` over gRPC: proto/storage.proto's Partition service, through the router."""
+
+from collections.abc import Collection, Mapping
+from typing import Any, Final
+
+from core.domain.partitions import Key, Value
+from plugins.pysyncobj_raft_partitioned.portal import wire
+from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Status
+from plugins.pysyncobj_raft_partitioned.portal.router import Attempts, Router
+from proto import storage_pb2 as pb
+
+_STATUS: Final = {pb.OK: Status.OK, pb.LOCKED: Status.LOCKED, pb.UNKNOWN_TX: Status.UNKNOWN_TX}
+
+
+class RemoteStorage:
+    def __init__(self, router: Router, linearizable: bool) -> None:
+        self._router = router
+        self._linearizable = linearizable
+
+    @property
+    def partitions(self) -> int:
+        return len(self._router.partitions)
+
+    def prepare(
+        self, partition: int, txid: str, keys: Collection[Key], decider: int, deadline: float
+    ) -> Answer:
+        request = pb.PrepareRequest(
+            txid=txid, keys=[wire.key_message(key) for key in sorted(keys)], decider=decider
+        )
+        return _answer(self._router.call(partition, "Prepare", request, deadline))
+
+    def commit(
+        self, partition: int, txid: str, writes: Mapping[Key, Value], deadline: float
+    ) -> Answer:
+        request = pb.CommitRequest(txid=txid, writes=wire.record_messages(writes))
+        return _answer(self._router.call(partition, "Commit", request, deadline))
+
+    def abort(self, partition: int, txid: str, deadline: float) -> Answer:
+        request = pb.AbortRequest(txid=txid)
+        return _answer(self._router.call(partition, "Abort", request, deadline))
+
+    def decide(
+        self,
+        partition: int,
+        txid: str,
+        commit: bool,
+        writes: Mapping[int, Mapping[Key, Value]],
+        deadline: float,
+    ) -> Decided:
+        request = pb.DecideRequest(
+            txid=txid,
+            commit=commit,
+            writes=[
+                pb.PartitionWrites(partition=part, writes=wire.record_messages(changes))
+                for part, changes in sorted(writes.items())
+            ],
+        )
+        attempts = self._router.call(partition, "Decide", request, deadline)
+        if attempts.reply is None or attempts.reply.status != pb.OK:
+            return Decided(Status.UNREACHED, doubtful=attempts.doubtful, detail=attempts.detail)
+        return Decided(Status.OK, commit=bool(attempts.reply.commit))
+
+    def read(self, partition: int, keys: Collection[Key], deadline: float) -> Answer:
+        request = pb.ReadRequest(
+            keys=[wire.key_message(key) for key in sorted(keys)], linearizable=self._linearizable
+        )
+        return _answer(self._router.call(partition, "Read", request, deadline))
+
+
+def _answer(attempts: Attempts) -> Answer:
+    reply: Any = attempts.reply
+    if reply is None:
+        return Answer(Status.UNREACHED, doubtful=attempts.doubtful, detail=attempts.detail)
+    return Answer(
+        _STATUS[reply.status],
+        wire.records_of(getattr(reply, "records", ())),
+        int(getattr(reply, "applied_index", 0)),
+        attempts.doubtful,
+        str(reply.detail) if hasattr(reply, "detail") else "",
+    )

@@ -1,0 +1,146 @@
+"""Reaching a partition: its leading replica, and another one when that one fails.
+
+Each partition's replicas are known from the cluster file (nodes of kind "replica"
+with their `partition`). A call goes to the partition's leader as last learned (a
+replica's Leader rpc names it; a replica that does not lead forwards writes, so any
+replica would do, one hop slower). When the replica says NO_LEADER or IN_DOUBT, or
+cannot be reached, the router forgets the leader, asks again and tries the next
+replica, until a replica gives a definite answer (OK, LOCKED, UNKNOWN_TX) or the
+call's deadline passes.
+
+Whether a failed attempt may still have taken effect is tracked per call
+(`Attempts.doubtful`): IN_DOUBT, a timeout, or a connection that broke after the
+request went out may each have left the entry in the leader's log.
+"""
+
+import contextlib
+import itertools
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import grpc
+
+from proto import storage_pb2 as pb
+from proto import storage_pb2_grpc
+
+DEFINITE: Final = frozenset({pb.OK, pb.LOCKED, pb.UNKNOWN_TX})
+LEADER_ASK_S: Final = 0.5  # a replica that does not answer Leader() this fast is skipped
+ROUND_PAUSE_S: Final = 0.05  # after every replica of a partition failed once: an election
+NOT_SENT: Final = "failed to connect"  # gRPC's words when the request never left
+
+
+@dataclass
+class Attempts:
+    """A call's result: the definite reply, or None when none came before the deadline."""
+
+    reply: Any  # the rpc's reply message
+    doubtful: bool  # an attempt may have taken effect without an answer
+    detail: str  # the last failure, for a 503's description
+
+
+class Router:
+    def __init__(self, replicas: Mapping[int, Sequence[str]]) -> None:
+        self._replicas = {partition: list(addresses) for partition, addresses in replicas.items()}
+        self._leaders: dict[int, str | None] = dict.fromkeys(self._replicas)
+        self._rotation = {p: itertools.cycle(a) for p, a in self._replicas.items()}
+        self._channels: dict[str, grpc.Channel] = {}
+        self._stubs: dict[str, storage_pb2_grpc.PartitionStub] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def partitions(self) -> list[int]:
+        return sorted(self._replicas)
+
+    def leaders(self) -> dict[int, str | None]:
+        """The leader of each partition as last learned (None: not known now)."""
+        with self._lock:
+            return dict(self._leaders)
+
+    def find_leader(self, partition: int, deadline: float) -> str | None:
+        """Ask the partition's replicas who leads it; None if none knows before `deadline`."""
+        for address in self._replicas[partition]:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            with contextlib.suppress(grpc.RpcError):
+                reply = self._stub(address).Leader(
+                    pb.LeaderRequest(), timeout=min(LEADER_ASK_S, remaining)
+                )
+                if reply.leader in self._replicas[partition]:
+                    with self._lock:
+                        self._leaders[partition] = reply.leader
+                    return str(reply.leader)
+        return None
+
+    def call(self, partition: int, method: str, request: Any, deadline: float) -> Attempts:
+        """Send `request` to `method` of the partition, failing over until `deadline`."""
+        doubtful, detail = False, "no replica was tried"
+        replicas = len(self._replicas[partition])
+        for tried in itertools.count():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if tried and tried % replicas == 0:
+                time.sleep(min(ROUND_PAUSE_S, remaining))
+            address = self._target(partition, deadline)
+            rpc: Callable[..., Any] = getattr(self._stub(address), method)
+            try:
+                reply = rpc(request, timeout=max(0.001, deadline - time.monotonic()))
+            except grpc.RpcError as error:
+                doubtful |= _maybe_sent(error)
+                detail = f"replica {address}: {error.code().name} {error.details() or ''}".strip()
+                self._forget(partition, address)
+                continue
+            if reply.status in DEFINITE:
+                return Attempts(reply, doubtful, "")
+            doubtful |= reply.status == pb.IN_DOUBT
+            detail = f"replica {address}: {pb.Status.Name(reply.status)}"
+            self._forget(partition, address)
+        return Attempts(None, doubtful, detail)
+
+    def close(self) -> None:
+        with self._lock:
+            channels, self._channels, self._stubs = list(self._channels.values()), {}, {}
+        for channel in channels:
+            channel.close()
+
+    def _target(self, partition: int, deadline: float) -> str:
+        with self._lock:
+            known = self._leaders[partition]
+        if known is not None:
+            return known
+        found = self.find_leader(partition, deadline)
+        if found is not None:
+            return found
+        with self._lock:
+            return next(self._rotation[partition])  # nobody knows: it answers NO_LEADER
+
+    def _forget(self, partition: int, address: str) -> None:
+        with self._lock:
+            if self._leaders[partition] == address:
+                self._leaders[partition] = None
+            # The next choice without a leader is another replica than this one.
+            if len(self._replicas[partition]) > 1:
+                while next(self._rotation[partition]) != address:
+                    pass
+
+    def _stub(self, address: str) -> storage_pb2_grpc.PartitionStub:
+        with self._lock:
+            stub = self._stubs.get(address)
+            if stub is None:
+                channel = self._channels[address] = grpc.insecure_channel(address)
+                stub = self._stubs[address] = storage_pb2_grpc.PartitionStub(channel)
+        return stub
+
+
+def _maybe_sent(error: grpc.RpcError) -> bool:
+    """Whether the request may have reached the replica (and its entry the log)."""
+    code = error.code()
+    if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return False  # refused before it was handled
+    if code is grpc.StatusCode.UNAVAILABLE:
+        return NOT_SENT not in (error.details() or "")
+    return True

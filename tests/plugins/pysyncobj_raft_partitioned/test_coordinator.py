@@ -1,0 +1,218 @@
+"""The coordinator's two-phase commit over real participants in memory (tests' local.py).
+
+With two partitions, an ID of digits lives in partition int(ID) % 2: client "1" and
+product "3" in partition 1, order "2" and product "4" in partition 0.
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from core.domain import Certainty, Code, Reply
+from core.domain import commands as c
+from core.domain.partitions import Key
+from plugins.pysyncobj_raft_partitioned.portal.coordinator import Coordinator, TxIds
+from plugins.pysyncobj_raft_partitioned.portal.fanout import Fanout
+from tests.plugins.pysyncobj_raft_partitioned.local import LocalStorage
+
+
+@pytest.fixture
+def fanout() -> Iterator[Fanout]:
+    pool = Fanout(8)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def storage() -> LocalStorage:
+    return LocalStorage(2)
+
+
+def coordinator(storage: LocalStorage, fanout: Fanout, timeout: float = 2.0) -> Coordinator:
+    return Coordinator(storage, TxIds("s1"), timeout, fanout)
+
+
+def product(stock: int) -> dict[str, object]:
+    return {"name": "pen", "price": 1.5, "quantity": stock}
+
+
+def seed(run: Coordinator) -> None:
+    for command in (
+        c.CreateClient("1", {"name": "ana"}),
+        c.CreateProduct("3", product(5)),
+        c.CreateProduct("4", product(5)),
+    ):
+        assert run.execute(command).ok
+
+
+def test_an_order_across_partitions_is_stored_in_each_and_leaves_no_lock(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    assert run.execute(c.CreateOrder("2", "1", (("3", 2), ("4", 1)))).ok
+    assert storage.record(("orders", "2"))["CID"] == "1"
+    assert storage.record(("client_orders", "1")) == ["2"]
+    assert storage.record(("products", "3"))["quantity"] == 3
+    assert storage.record(("products", "4"))["quantity"] == 4
+    assert storage.record(("units_held", "3")) == 2
+    assert storage.locks() == []
+    assert (0, "decide") in storage.calls  # the OID's partition holds the decision
+
+
+def test_a_refusal_aborts_everywhere_and_changes_nothing(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 9))))
+    assert reply.code == Code.CONFLICT and "not enough stock" in reply.description
+    assert storage.record(("products", "3"))["quantity"] == 5
+    assert storage.record(("orders", "2")) is None
+    assert storage.locks() == []
+    assert not any(method == "decide" for _, method in storage.calls)
+
+
+def test_a_client_with_an_order_in_another_partition_cannot_be_deleted(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    assert run.execute(c.CreateOrder("2", "1", (("3", 1),))).ok
+    assert run.execute(c.DeleteClient("1")).code == Code.CONFLICT
+    assert run.execute(c.DeleteProduct("3")).code == Code.CONFLICT
+    assert run.execute(c.DeleteOrder("2")).ok
+    assert storage.record(("products", "3"))["quantity"] == 5
+    assert run.execute(c.DeleteClient("1")).ok
+    assert storage.locks() == []
+
+
+def test_an_order_update_prepares_the_order_then_its_products(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    assert run.execute(c.CreateOrder("2", "1", (("3", 2),))).ok
+    storage.calls.clear()
+    assert run.execute(c.UpdateOrder("2", "1", (("3", 0), ("4", 3)))).ok
+    assert storage.calls[0] == (0, "prepare")  # the order's partition, alone, first
+    assert storage.record(("products", "3"))["quantity"] == 5
+    assert storage.record(("products", "4"))["quantity"] == 2
+    assert storage.record(("product_refs", "3")) is None
+
+
+def hold(storage: LocalStorage, key: Key, partition: int) -> None:
+    """Another transaction, of a portal that went quiet, locks `key`."""
+    answer = storage.prepare(partition, "other-tx", [key], partition, time.monotonic() + 1)
+    assert answer.ok
+
+
+def test_a_locked_record_is_retried_until_its_lock_is_released(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    hold(storage, ("products", "4"), 0)
+    release = threading.Timer(0.3, lambda: storage.abort(0, "other-tx", time.monotonic() + 1))
+    release.start()
+    started = time.monotonic()
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
+    release.join()
+    assert reply.ok and time.monotonic() - started >= 0.25
+    aborts = [call for call in storage.calls if call[1] == "abort"]
+    assert aborts, "the attempts that met the lock aborted what they had prepared"
+    assert storage.locks() == []
+
+
+def test_a_lock_held_past_the_timeout_gives_a_503_with_nothing_changed(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout, timeout=0.5)
+    seed(run)
+    hold(storage, ("products", "4"), 0)
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
+    assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, Certainty.NONE)
+    assert "locked" in reply.description
+    assert storage.record(("products", "3"))["quantity"] == 5
+    assert [holder for _, holder in storage.locks()] == ["other-tx"]  # only the other's
+
+
+def test_a_decision_whose_answer_is_lost_is_unknown_and_left_to_recovery(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    storage.fail(0, "decide", applied=True)
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
+    assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, Certainty.UNKNOWN)
+    assert storage.locks(), "the prepared partitions wait for recovery"
+    # Recovery asks the decider, with commit = False: the recorded commit wins.
+    (txid,) = {str(holder) for _, holder in storage.locks()}
+    decision = storage.recover(0, txid)
+    assert decision.commit and set(decision.writes) == {0, 1}
+
+
+def test_a_decision_that_never_entered_the_log_aborts_everything(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout, timeout=0.5)
+    seed(run)
+    storage.fail(0, "decide", applied=False)
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
+    assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, Certainty.NONE)
+    assert storage.locks() == [] and storage.record(("orders", "2")) is None
+
+
+def test_an_abort_recorded_first_by_recovery_wins(storage: LocalStorage, fanout: Fanout) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    real_decide = storage.decide
+
+    def recovery_first(partition: int, txid: str, *args: object, **kwargs: object) -> object:
+        storage.recover(partition, txid)
+        return real_decide(partition, txid, *args, **kwargs)  # type: ignore[arg-type]
+
+    storage.decide = recovery_first  # type: ignore[method-assign, assignment]
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
+    assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, Certainty.NONE)
+    assert storage.locks() == [] and storage.record(("products", "3"))["quantity"] == 5
+
+
+@pytest.mark.parametrize(
+    ("applied", "certainty"), [(False, Certainty.NONE), (True, Certainty.UNKNOWN)]
+)
+def test_a_single_partition_commit_without_an_answer(
+    storage: LocalStorage, fanout: Fanout, applied: bool, certainty: Certainty
+) -> None:
+    run = coordinator(storage, fanout, timeout=0.5)
+    storage.fail(1, "commit", applied=applied)
+    reply = run.execute(c.CreateClient("1", {"name": "ana"}))
+    assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, certainty)
+    assert (storage.record(("clients", "1")) is not None) is applied
+    assert storage.locks() == []
+
+
+def test_concurrent_orders_across_partitions_never_oversell(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout, timeout=10.0)
+    seed(run)
+    replies: list[Reply] = []
+
+    def buy(n: int) -> None:
+        replies.append(run.execute(c.CreateOrder(str(2 * n), "1", (("3", 1), ("4", 1)))))
+
+    buyers = [threading.Thread(target=buy, args=(n,)) for n in range(1, 13)]
+    for thread in buyers:
+        thread.start()
+    for thread in buyers:
+        thread.join()
+    accepted = sum(reply.ok for reply in replies)
+    assert accepted == 5  # 5 units of each product
+    assert all(r.ok or r.code == Code.CONFLICT for r in replies), replies
+    assert storage.record(("products", "3"))["quantity"] == 0
+    assert storage.record(("products", "4"))["quantity"] == 0
+    assert len(storage.record(("client_orders", "1"))) == 5
+    assert storage.locks() == []
