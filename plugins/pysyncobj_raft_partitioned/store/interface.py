@@ -6,21 +6,24 @@ a restart the replica replays the log from the entry after it. Records are JSON 
 the store does not interpret; the domain's meaning lives in the state machine.
 
 Concurrency: every method may be called from any thread. `apply` and `restore` are
-serialized; a read (`get`, `scan`, `applied_index`, `digest`, `snapshot`) sees the
-state between two of them, never part of a batch. `close` must not race other calls.
+serialized; each read (`get`, `scan`, `applied_index`, `digest`, `snapshot`) sees the
+state between two of them, never part of a batch. Two reads may see different moments:
+to tag a value with an index it is at least as new as (a cache entry's), read
+`applied_index()` first, then the value. `close` must not race other calls.
 
 Ownership: a store keeps its own copy of every value it is given, so the caller may
 change a value after `apply` returns; and every value it returns is a fresh copy the
 caller owns and may change without affecting the store.
 
-Errors: every error is a `StoreError` (errors.py); a call that raises changes nothing.
-Any call may raise `StoreClosed` after `close()`, and a plain `StoreError` (its cause
+Errors: each method names what it raises; all are `StoreError`s (errors.py) but the
+ValueError of a negative scan limit. A call that raises changes nothing. Any call may
+raise `StoreClosed` after `close()`, and a plain `StoreError` (its cause
 chained) when the storage medium fails: like etcd's raft after a `Storage` error, the
 replica should then stop and be restarted, not carry on.
 
-Crashes: a process that dies between two calls, or during one, leaves the store as
-after the last `apply` or `restore` that completed (or, for the one in progress, as
-after it) -- never part of a batch. What survives the process depends on the store:
+Crashes: a process that dies between two calls or during one leaves each `apply` and
+`restore` whole or absent, never in part: the one in progress may be there or not, and
+the applied index always says which. What survives the process depends on the store:
 see each implementation's durability.
 """
 
@@ -99,13 +102,14 @@ class Store(Protocol):
         """Apply `writes` in order and make `index` the applied index: all, or nothing.
 
         `index` must be greater than `applied_index()` (it need not be the next one:
-        log entries that write nothing may be skipped); it is raised with StaleIndex
-        otherwise, so a replica replaying entries it already applied learns it. Several
+        log entries that write nothing may be skipped), else StaleIndex is raised: so a
+        replica replaying entries it has already applied learns it. Several
         writes to one record apply in order: the last one wins. An empty batch only
         moves the index. Every write is checked before any is applied: UnknownTable,
         InvalidKey, InvalidValue (not JSON, a value that would not read back equal,
-        such as a tuple or a dict with int keys, or a null record), StoreFull; then
-        nothing has changed, the applied index included.
+        such as a tuple or a dict with int keys, or a null record), StoreError for an
+        item that is not a Put or a Delete, StoreFull; then nothing has changed, the
+        applied index included.
         """
         ...
 
@@ -129,7 +133,8 @@ class Store(Protocol):
 
         For Raft log compaction and for a follower that lags behind the log. The
         format (snapshots.py) is the same for every implementation and checks itself:
-        any store with the same tables can `restore` it. The caller owns `out` and
+        any store with the same tables can `restore` it. Raises StoreError, or what
+        `out.write` raises. The caller owns `out` and
         closes it; applies may go on while the snapshot is written.
         """
         ...

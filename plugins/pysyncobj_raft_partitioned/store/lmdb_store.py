@@ -20,7 +20,7 @@ from typing import IO, Final
 
 import lmdb
 
-from plugins.pysyncobj_raft_partitioned.store import digest, lmdb_keys, snapshots
+from plugins.pysyncobj_raft_partitioned.store import digest, lmdb_keys, ranges, snapshots
 from plugins.pysyncobj_raft_partitioned.store.arguments import (
     check_index,
     check_limit,
@@ -68,11 +68,10 @@ class LmdbStore(Store):
         check_table(self._names, table)
         encoded = encode_key(key)
         env = self._open()
+        stored_key = lmdb_keys.stored_key(encoded)
         with medium(self._path, self._map_size), env.env.begin(db=env.tables[table]) as txn:
-            stored = txn.get(lmdb_keys.stored_key(encoded))
-        if stored is None:
-            return None
-        return decode_value(lmdb_keys.unwrap(lmdb_keys.stored_key(encoded), stored)[1])
+            stored = txn.get(stored_key)
+        return None if stored is None else decode_value(lmdb_keys.unwrap(stored_key, stored)[1])
 
     def scan(
         self,
@@ -86,20 +85,12 @@ class LmdbStore(Store):
         high = None if stop is None else encode_key(stop)
         check_limit(limit)
         env = self._open()
-        chosen: list[tuple[bytes, bytes]] = []
         with medium(self._path, self._map_size), env.env.begin(db=env.tables[table]) as txn:
             cursor = txn.cursor()
             # An unpositioned cursor would iterate from the first key: nothing is >= low.
-            if limit != 0 and (
-                cursor.first() if low is None else cursor.set_range(lmdb_keys.lower_bound(low))
-            ):
-                for key, value in lmdb_keys.ordered(cursor.iternext()):
-                    if high is not None and key >= high:
-                        break
-                    if low is None or key >= low:
-                        chosen.append((key, value))
-                        if len(chosen) == limit:
-                            break
+            found = cursor.first() if low is None else cursor.set_range(lmdb_keys.lower_bound(low))
+            stored = cursor.iternext() if found else iter(())
+            chosen = ranges.bounded(lmdb_keys.ordered(stored), low, high, limit)
         return [(decode_key(key), decode_value(value)) for key, value in chosen]
 
     def apply(self, index: int, writes: Sequence[Write]) -> None:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from typing import IO
 
-from plugins.pysyncobj_raft_partitioned.store import digest, snapshots
+from plugins.pysyncobj_raft_partitioned.store import digest, ranges, snapshots
 from plugins.pysyncobj_raft_partitioned.store.arguments import (
     check_index,
     check_limit,
@@ -58,11 +58,7 @@ class MemoryStore(Store):
         with self._lock:
             self._check_open()
             items = list(self._tables[table].items())
-        chosen = sorted(
-            (key, value)
-            for key, value in items
-            if (low is None or key >= low) and (high is None or key < high)
-        )[:limit]
+        chosen = ranges.bounded(sorted(items), low, high, limit)
         return [(decode_key(key), decode_value(value)) for key, value in chosen]
 
     def apply(self, index: int, writes: Sequence[Write]) -> None:

@@ -18,8 +18,8 @@ from plugins.pysyncobj_raft_partitioned.store import (
     UnknownTable,
     Write,
 )
-from plugins.pysyncobj_raft_partitioned.store.interface import TABLES
 from tests.plugins.pysyncobj_raft_partitioned.store.conftest import OpenStore
+from tests.plugins.pysyncobj_raft_partitioned.store.support import state
 
 EMPTY_DIGEST = "0" * 64
 BAD_KEYS = ["", "\ud800", "a" * (MAX_KEY_BYTES + 1), "\U0001f600" * (MAX_KEY_BYTES // 4 + 1), 5]
@@ -43,10 +43,6 @@ def nested(depth: int) -> Any:
     for _ in range(depth):
         value = [value]
     return value
-
-
-def state(store: Store) -> tuple[int, str, dict[str, list[tuple[str, Any]]]]:
-    return store.applied_index(), store.digest(), {t: store.scan(t) for t in TABLES}
 
 
 def test_a_new_store_is_empty_at_index_0(store: Store) -> None:

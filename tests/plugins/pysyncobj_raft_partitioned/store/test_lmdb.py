@@ -23,8 +23,7 @@ from plugins.pysyncobj_raft_partitioned.store import (
     StoreError,
     StoreFull,
 )
-from tests.plugins.pysyncobj_raft_partitioned.store.test_contract import state
-from tests.plugins.pysyncobj_raft_partitioned.store.test_snapshot import filled
+from tests.plugins.pysyncobj_raft_partitioned.store.support import filled, state
 from tests.plugins.pysyncobj_raft_partitioned.store.writer import batch
 
 ROOT = Path(__file__).resolve().parents[4]

@@ -21,30 +21,7 @@ from plugins.pysyncobj_raft_partitioned.store import (
     snapshots,
 )
 from tests.plugins.pysyncobj_raft_partitioned.store.conftest import OpenStore
-from tests.plugins.pysyncobj_raft_partitioned.store.test_contract import state
-
-LONG = "k" * 600  # beyond LMDB's own key size
-
-
-def filled(store: Store) -> Store:
-    store.apply(
-        3,
-        [
-            Put("clients", "1", {"name": "Ana"}),
-            Put("clients", LONG + "b", {"long": 2}),
-            Put("clients", LONG + "a", {"long": 1}),
-            Put("orders", "é\n", {"CID": "1", "products": [{"PID": "p", "quantity": 2}]}),
-            Put("decisions", "t1", "commit"),
-        ],
-    )
-    store.apply(5, [Delete("decisions", "t1"), Put("locks", "p", {"tx": "t2"})])
-    return store
-
-
-def snapshot_of(store: Store) -> bytes:
-    out = io.BytesIO()
-    store.snapshot(out)
-    return out.getvalue()
+from tests.plugins.pysyncobj_raft_partitioned.store.support import filled, snapshot_of, state
 
 
 def test_a_restored_store_equals_the_snapshotted_one(open_store: OpenStore) -> None:
