@@ -50,8 +50,9 @@ LAYOUTS: Final = {
             "mqtt-broadcast",
             admin_ports=(COURSE_ADMIN_PORT,),
             order_ports=(COURSE_ORDER_PORT,),
-            # The seed's topics, without a prefix, so the course's own servers can join.
-            options={"topic_prefix": ""},
+            # The seed's topics, without a prefix, and records in the shapes the course's
+            # own servers read (plugins/mqtt_broadcast/course_wire.py), so theirs can join.
+            options={"topic_prefix": "", "wire": "course"},
             nodes=(NodeConfig("broker", port=COURSE_BROKER_PORT, kind="broker"),),
         ),
         Layout(

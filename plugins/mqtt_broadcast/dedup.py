@@ -5,6 +5,18 @@ duplicate of an older update puts the older record back over a newer one. A
 replica therefore keeps the ids of the last `capacity` messages it saw and drops a
 message whose id is among them. A duplicate that arrives after `capacity` newer
 messages would be applied again; QoS 1 redelivers within one session, long before.
+
+Messages without an id (the course's own servers, any seed-format publisher) are
+applied every time they arrive. Nothing else is both possible and safe. Their content
+cannot stand in for an id: a record legitimately takes a value it had before (a
+product's stock goes 8, 5, 8 when an order takes 3 and is deleted), so "seen this record"
+would drop real writes. It is also not needed. The course's servers publish at QoS 0
+(paho's default; they pass no qos), so the broker delivers each of their messages at
+most once and never redelivers one later. Delivered once, a whole-record effect sets
+the record to what its publisher meant, in the broker's order, like any other message.
+A seed-format publisher at QoS 1 could see a redelivery after a reconnection; its
+messages carry nothing to tell one apart from a new write, so a redelivery is applied
+again: the divergence window the seed's design has, visible in the digests.
 """
 
 from collections import OrderedDict

@@ -1,15 +1,18 @@
-"""The wire format of replicated effects: the seed's message plus two envelope fields.
+"""The wire format of replicated effects: the seed's message plus envelope fields.
 
 An effect goes to PREFIX/<table> (clients, products or orders) as the JSON object
-`{"op", "key", "data"}` of SPEC.md, exactly as the seed sent it, with two more fields:
+`{"op", "key", "data"}` of SPEC.md, exactly as the seed sent it, with more fields:
 
 - `id`: unique per message, `<origin>:<sequence>`, so a QoS 1 redelivery is applied
   once (see `dedup`) and a writer recognises its own message when it comes back;
-- `origin`: the publishing process, `<node>.<random token>`, new at every start.
+- `origin`: the publishing process, `<node>.<random token>`, new at every start;
+- `record`, with option wire = course only: the record itself, while `data` holds it
+  in the shape the course's own servers read (see `course_wire`).
 
-A message without them (a seed-era publisher) is still applied, without deduplication.
-Whatever does not decode into an effect `State.apply` can take raises `BadMessage`,
-so a stray publisher cannot break a replica.
+A message without an origin (the course's servers, any seed-format publisher) is still
+applied, without deduplication, its data taken from the course's shape. Whatever does
+not decode into an effect `State.apply` can take raises `BadMessage`, so a stray
+publisher cannot break a replica.
 """
 
 import json
@@ -19,6 +22,7 @@ from typing import Any, Final, cast, get_args
 
 from core.domain import TABLES, Effect
 from core.domain.effects import Op
+from plugins.mqtt_broadcast.course_wire import course_data, from_course
 
 OPS: Final = get_args(Op)
 
@@ -43,8 +47,11 @@ def origin_token(node: str, token: str) -> str:
     return f"{re.sub(r'[^A-Za-z0-9_-]', '_', node)}.{token}"
 
 
-def encode(effect: Effect, message_id: str, origin: str) -> bytes:
+def encode(effect: Effect, message_id: str, origin: str, course: bool = False) -> bytes:
+    """The message for `effect`; `course`: `data` in the course's shape, `record` beside."""
     document = {**effect.message(), "id": message_id, "origin": origin}
+    if course and effect.op != "DELETE":
+        document |= {"data": course_data(effect), "record": effect.data}
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -58,17 +65,27 @@ def decode(table: str, payload: bytes | bytearray) -> Envelope:
         raise BadMessage(f"not JSON: {error}") from None
     if not isinstance(document, dict):
         raise BadMessage("not a JSON object")
-    op, key, data = document.get("op"), document.get("key"), document.get("data", {})
+    op, key = document.get("op"), document.get("key")
     if op not in OPS:
         raise BadMessage(f"op must be one of {', '.join(OPS)}, not {op!r}")
     if not isinstance(key, str) or not key:
         raise BadMessage(f"key must be a non-empty string, not {key!r}")
+    message_id, origin = _optional_text(document, "id"), _optional_text(document, "origin")
+    data = document.get("data", {})
+    if origin is not None:  # ours; with wire = course, `data` is in the course's shape
+        data = document.get("record", data)
     if not isinstance(data, dict):
         raise BadMessage("data must be a JSON object")
-    if table == "orders" and op != "DELETE":
+    if op == "DELETE":
+        data = {}
+    elif origin is None:
+        try:
+            data = from_course(table, key, data)
+        except ValueError as error:
+            raise BadMessage(str(error)) from None
+    elif table == "orders":
         _check_order(data)
-    effect = Effect(table, cast(Op, op), key, {} if op == "DELETE" else data)
-    return Envelope(effect, _optional_text(document, "id"), _optional_text(document, "origin"))
+    return Envelope(Effect(table, cast(Op, op), key, data), message_id, origin)
 
 
 def _check_order(data: dict[str, Any]) -> None:

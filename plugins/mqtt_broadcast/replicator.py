@@ -53,6 +53,12 @@ applied everywhere (and with `both` or `local` it already is, on this server).
 
 Redeliveries (QoS 1) are applied once: every message carries a unique id (see
 `messages` and `dedup`). Late joiners catch up from a peer's snapshot (`snapshot`).
+
+The course's own Part 1 servers can share the broker and the topics (topic prefix "",
+as `--layout course-part1` sets): their messages, which carry no id and no origin, are
+applied as they arrive, translated from their record shapes, and with option wire =
+course ours publish records in the shapes theirs read (see `course_wire`; why
+applying id-less messages without deduplication is safe: see `dedup`).
 """
 
 import contextlib
@@ -67,11 +73,13 @@ from typing import Any, Final
 import paho.mqtt.client as mqtt
 
 from core.domain import TABLES, Certainty, Code, Command, Effect, Query, Reply
+from core.domain.commands import GetProduct
 from core.replica import Replica
 from core.replication import Status
 from core.strategy import NodeContext
 from plugins.mqtt_broadcast.confirmations import Confirmations, Delivery
 from plugins.mqtt_broadcast.connection import Link
+from plugins.mqtt_broadcast.course_wire import name_lines
 from plugins.mqtt_broadcast.dedup import SeenIds
 from plugins.mqtt_broadcast.inflight import InFlight
 from plugins.mqtt_broadcast.messages import (
@@ -97,6 +105,7 @@ COUNTERS: Final = (
     "messages_applied",
     "duplicates_dropped",
     "malformed_dropped",
+    "foreign_applied",  # messages without an origin: the course's servers
 )
 
 
@@ -202,7 +211,7 @@ class MqttReplicator:
         if self._settings.own_effects == "both":
             self._inflight.sent(zip(effects, ids, strict=True))
         for effect, message_id in zip(effects, ids, strict=True):
-            payload = encode(effect, message_id, self._origin)
+            payload = encode(effect, message_id, self._origin, self._settings.wire == "course")
             self._link.publish(self._topics[effect.table], payload, self._settings.qos)
         self._counters["messages_published"] += len(ids)
 
@@ -236,6 +245,7 @@ class MqttReplicator:
             "own_effects": settings.own_effects,
             "qos": settings.qos,
             "topic_prefix": settings.topic_prefix,
+            "wire": settings.wire,
             **{name: self._counters[name] for name in COUNTERS},
             "sessions_lost": self._link.sessions_lost,
         }
@@ -271,10 +281,19 @@ class MqttReplicator:
     def _apply(self, envelope: Envelope) -> None:
         own = envelope.id if envelope.origin == self._origin else None
         if own is None or self._replays(envelope.effect, own):
-            self._replica.apply((envelope.effect,))
+            effect = envelope.effect
+            if envelope.origin is None:  # the course's servers: their order lines lack names
+                effect = name_lines(effect, self._product_name)
+                self._counters["foreign_applied"] += 1
+            self._replica.apply((effect,))
             self._counters["messages_applied"] += 1
         if own is not None:
             self._confirmations.confirm(own)
+
+    def _product_name(self, pid: str) -> str:
+        """The name of a line the course's servers sent without one ("" if unknown here)."""
+        product = self._replica.read(GetProduct(pid))
+        return str(product["name"]) if product else ""
 
     def _replays(self, effect: Effect, message_id: str) -> bool:
         """Whether this server's own effect, back from the broker, is applied (again)."""

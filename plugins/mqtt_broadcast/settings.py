@@ -9,6 +9,7 @@ from core.strategy import Option, OptionValue
 
 OWN_EFFECTS: Final = ("both", "receipt", "local")
 BROKER_KINDS: Final = ("auto", "mosquitto", "amqtt")
+WIRES: Final = ("testbed", "course")
 
 OPTIONS: Final = {
     "broker": Option("", "MQTT broker as HOST:PORT; empty: the cluster launcher starts one"),
@@ -23,6 +24,11 @@ OPTIONS: Final = {
     "ca_file": Option("", "CA certificates (PEM) that sign the broker's; empty: the system's"),
     "qos": Option(1, "MQTT QoS of the published effects: 0, 1 or 2"),
     "topic_prefix": Option("testbed", "effects go to PREFIX/clients, PREFIX/products, ..."),
+    "wire": Option(
+        "testbed",
+        "records inside published messages: testbed (as stored) or course (as the course's "
+        "own Part 1 servers read them, the record itself beside), so theirs can join",
+    ),
     "own_effects": Option(
         "both",
         "when a server applies its own effects: both (at once, and again in the broker's "
@@ -52,6 +58,7 @@ class Settings:
     ca_file: str
     qos: int
     topic_prefix: str
+    wire: str
     own_effects: str
     publish_timeout: float
     connect_timeout: float
@@ -86,6 +93,9 @@ def settings(options: Mapping[str, OptionValue]) -> Settings:
         raise ValueError(
             f"option own_effects must be one of {', '.join(OWN_EFFECTS)}, not {own_effects!r}"
         )
+    wire = str(options["wire"])
+    if wire not in WIRES:
+        raise ValueError(f"option wire must be one of {', '.join(WIRES)}, not {wire!r}")
     qos = int(options["qos"])
     if qos not in (0, 1, 2):
         raise ValueError(f"option qos must be 0, 1 or 2, not {qos}")
@@ -103,6 +113,7 @@ def settings(options: Mapping[str, OptionValue]) -> Settings:
         ca_file=str(options["ca_file"]),
         qos=qos,
         topic_prefix=prefix,
+        wire=wire,
         own_effects=own_effects,
         publish_timeout=_positive(options, "publish_timeout"),
         connect_timeout=_positive(options, "connect_timeout"),
