@@ -23,9 +23,17 @@ Part 1), written here from reading it, not copied:
 """
 
 import json
+import threading
 from typing import Any
 
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from core.config import parse_address
+from plugins.mqtt_broadcast.messages import topic
+
 TABLES = ("clients", "products", "orders")
+TIMEOUT_S = 10.0
 
 
 def client_added(cid: str, name: str) -> dict[str, Any]:
@@ -53,7 +61,7 @@ class CourseTables:
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, str]] = {table: {} for table in TABLES}
 
-    def receive(self, table: str, payload: bytes) -> None:
+    def receive(self, table: str, payload: bytes | bytearray) -> None:
         message = json.loads(payload)
         if message["op"] == "DELETE":
             del self.tables[table][message["key"]]
@@ -84,3 +92,34 @@ class CourseTables:
         assert order is not None, f"no order {oid!r} on the course's side"
         lines = [(line["PID"], int(line["quantity"]), line["price"]) for line in order["products"]]
         return order["OID"], order["CID"], lines
+
+
+class CoursePeer:
+    """A stand-in for one of their servers on the broker: it publishes their messages
+    as they do (QoS 0, nothing else) and keeps `course` as they keep their tables.
+
+    The test thread reads `course` while paho's thread feeds it: each side does one
+    dict operation at a time, as their servers do with their own threads.
+    """
+
+    def __init__(self, broker: str, prefix: str) -> None:
+        self.course = CourseTables()
+        self._names = {table: topic(prefix, table) for table in TABLES}
+        self._tables = {name: table for table, name in self._names.items()}
+        subscribed = threading.Event()
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="course-peer")
+        self._client.on_message = lambda _c, _u, m: self.course.receive(
+            self._tables[m.topic], m.payload
+        )
+        self._client.on_subscribe = lambda *_: subscribed.set()
+        self._client.connect(*parse_address(broker))
+        self._client.loop_start()
+        self._client.subscribe([(name, 0) for name in self._names.values()])
+        assert subscribed.wait(TIMEOUT_S), "the course peer did not get its subscription"
+
+    def publish(self, table: str, message: dict[str, Any]) -> None:
+        self._client.publish(self._names[table], json.dumps(message)).wait_for_publish(TIMEOUT_S)
+
+    def close(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
