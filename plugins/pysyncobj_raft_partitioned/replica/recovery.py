@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from plugins.pysyncobj_raft_partitioned.participant import Answer
 from plugins.pysyncobj_raft_partitioned.replica import wire
 from plugins.pysyncobj_raft_partitioned.replica.calls import Caller
 from plugins.pysyncobj_raft_partitioned.replica.deciders import Deciders
@@ -90,5 +91,6 @@ class Recovery:
             result = self._caller.call(self._node.commit, txid, writes)
         else:
             result = self._caller.call(self._node.abort, txid)
-        verb = "committed" if reply.commit else "aborted"
-        log.info("recovery %s %s (decider partition %d): %s", verb, txid, decider, result)
+        verb = "commit" if reply.commit else "abort"
+        outcome = result.status.value if isinstance(result, Answer) else result
+        log.info("recovery: %s of %s (decider partition %d): %s", verb, txid, decider, outcome)
