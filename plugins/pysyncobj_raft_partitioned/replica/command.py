@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     )
     # Imported here: the server brings PySyncObj, LMDB and gRPC's servers.
     from plugins.pysyncobj_raft_partitioned.replica.server import serve
+    from plugins.pysyncobj_raft_partitioned.store import StoreError
 
     try:
         cluster = config.load(args.config)
@@ -73,6 +74,6 @@ def run(args: argparse.Namespace) -> int:
     except (config.ConfigError, ValueError) as error:
         print(f"testbed replica: {error}", file=sys.stderr)
         return 2
-    except OSError as error:  # what the machine refused: a busy port, a data directory
+    except (OSError, StoreError) as error:  # a busy port, a data directory open elsewhere
         print(f"testbed replica: {error}", file=sys.stderr)
         return 1
