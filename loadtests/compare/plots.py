@@ -207,12 +207,14 @@ def curves(runs: Sequence[StrategyRun]) -> Figure:
     top.set_ylabel("latency (ms, log scale)")
     top.set_title("Latency against achieved throughput, one point per offered rate")
     _legend(top, fontsize="small", ncols=2)
-    bottom.set_ylim(bottom=0)
+    bottom.set_ylim(bottom=0, top=max(1.0, bottom.get_ylim()[1]))  # 0% sits on the axis
     bottom.set_ylabel("stale reads\n(% of reads)")
     bottom.set_xlabel("achieved throughput (successful operations / s)")
     _legend(bottom, fontsize="small")
-    figure.text(0.01, 0.005, "ringed: the load generator saturated; other anomalies"
-                " are written beside their point", fontsize=7, color="#555555")  # fmt: skip
+    bottom.set_title(
+        "Anomalies at each point: stale reads; any other written beside its point"
+        " (ringed above: the load generator saturated)", fontsize=9,
+    )  # fmt: skip
     return figure
 
 

@@ -77,6 +77,9 @@ def point(loads: Sequence[LoadRun]) -> Point:
 def stop_reason(step: Point, sweep: Sweep) -> str | None:
     """Why the sweep stops after this step; None: go on to the next rate."""
     at = f"at {step.offered_ops_s:,.0f} calls/s offered"
+    # A saturated generator first: it makes the latency and errors its own figures.
+    if step.saturation:
+        return f"{at} the load generator saturated: {'; '.join(step.saturation)}"
     p99 = None if step.latency_ms is None else step.latency_ms.p99
     if p99 is not None and p99 > sweep.p99_ms:
         return f"{at} the p99 latency, {p99:,.0f} ms, passed the bound of {sweep.p99_ms:g} ms"
@@ -85,6 +88,4 @@ def stop_reason(step: Point, sweep: Sweep) -> str | None:
             f"{at} {step.error_share:.1%} of the calls failed, more than the bound of"
             f" {sweep.error_share:.0%}"
         )
-    if step.saturation:
-        return f"{at} the load generator saturated: {'; '.join(step.saturation)}"
     return None
