@@ -24,6 +24,9 @@ OPTIONS: Final = {
     "password": Option(
         "", "shared secret: encrypts and authenticates Raft traffic (needs `cryptography`)"
     ),
+    "compaction_entries": Option(
+        5000, "snapshot the store and truncate the Raft journal past this many log entries"
+    ),
     "insecure_transport": Option(
         False, "allow a Raft address beyond loopback without a password (trusted networks only)"
     ),
@@ -39,6 +42,8 @@ def resolve(given: Mapping[str, Any]) -> dict[str, OptionValue]:
     for name in ("partitions", "replicas"):
         if int(resolved[name]) < 1:
             raise ValueError(f"option {name} must be at least 1, not {resolved[name]}")
+    if int(resolved["compaction_entries"]) < 2:
+        raise ValueError("option compaction_entries must be at least 2")
     for name in ("lock_timeout", "timeout"):
         if not float(resolved[name]) > 0:
             raise ValueError(f"option {name} must be a number of seconds > 0, not {resolved[name]}")

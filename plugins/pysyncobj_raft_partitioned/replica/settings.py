@@ -42,6 +42,7 @@ class ReplicaSettings:
     lock_timeout: float
     timeout: float
     password: str | None
+    compaction_entries: int
 
     @property
     def journal(self) -> Path:
@@ -94,6 +95,7 @@ def replica_settings(cluster: ClusterConfig, name: str) -> ReplicaSettings:
         lock_timeout=float(options["lock_timeout"]),
         timeout=float(options["timeout"]),
         password=password,
+        compaction_entries=int(options["compaction_entries"]),
     )
 
 

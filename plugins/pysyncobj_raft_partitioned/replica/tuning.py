@@ -11,10 +11,6 @@ from plugins.pysyncobj_raft_partitioned.replica import snapshot
 from plugins.pysyncobj_raft_partitioned.replica.settings import ReplicaSettings
 from plugins.pysyncobj_raft_partitioned.store import Store
 
-# Snapshot the store and truncate the journal past this many entries (or each minute,
-# PySyncObj's default), as the Raft strategy's default compaction_entries does.
-COMPACTION_ENTRIES = 5000
-
 
 def sync_obj_conf(settings: ReplicaSettings, store: Store) -> SyncObjConf:
     return SyncObjConf(
@@ -30,7 +26,7 @@ def sync_obj_conf(settings: ReplicaSettings, store: Store) -> SyncObjConf:
         deserializer=snapshot.reader(store),
         journalFile=str(settings.journal),
         fullDumpFile=str(settings.snapshot),
-        logCompactionMinEntries=COMPACTION_ENTRIES,
+        logCompactionMinEntries=settings.compaction_entries,  # or every 5 minutes
         bindAddress=settings.member.raft,
         maxBindRetries=tuning.BIND_RETRIES,
         bindRetryTime=tuning.BIND_RETRY_S,
