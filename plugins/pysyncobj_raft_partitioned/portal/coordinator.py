@@ -1,11 +1,13 @@
 """A command as a transaction over the partitions: two-phase commit (docs/partitioned.md).
 
-1. Prepare, per partition of the command's footprint (core.domain.partitions), locks
-   its keys and reads them; an UpdateOrder or DeleteOrder prepares the order first,
-   since its lines name the products it touches. A partition that answers LOCKED
-   (another transaction holds a key) makes the attempt abort what it prepared and
-   start again, with a new txid, after a short random pause: until the command's
-   timeout, then 503 with nothing changed.
+1. Prepare, per partition of the command's footprint (core.domain.partitions), in
+   partition order, locks its keys and reads them; an UpdateOrder or DeleteOrder
+   prepares the order first, since its lines name the products it touches. A
+   partition that answers LOCKED (another transaction holds a key) makes the attempt
+   abort what it prepared and start again, with a new txid, after a random pause
+   that doubles with each attempt: until the command's timeout, then 503 with
+   nothing changed. Transactions of one portal after the same keys wait for each
+   other in the portal first (`gate`), so their tries do not fill the logs.
 2. The one state machine decides on the view of the records read (`core.domain.decide`);
    a refusal aborts everywhere.
 3. Writes in one partition: its Commit is the decision. In several: the decision and
@@ -30,7 +32,7 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -48,6 +50,7 @@ from core.domain.partitions import (
 )
 from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Status
 from plugins.pysyncobj_raft_partitioned.portal.fanout import Fanout
+from plugins.pysyncobj_raft_partitioned.portal.gate import Gate
 from plugins.pysyncobj_raft_partitioned.portal.storage import Storage
 
 FIRST_PAUSE_S: Final = 0.005  # the first pause after LOCKED; it doubles, jittered
@@ -90,6 +93,7 @@ class Coordinator:
         self.timeout = timeout
         self.changed = changed
         self.each = fanout.each
+        self.gate = Gate()
         self._txids = txids
         self._random = random.Random()
 
@@ -123,9 +127,16 @@ class Transaction:
         self._deadline = deadline
         self._prepared: set[int] = set()
         self._records: dict[Key, Value] = {}
+        self._entered: set[Key] = set()  # held in the portal's gate
         self._decider = decider_of(command, self._storage.partitions)
 
     def run(self) -> Reply | _Locked:
+        try:
+            return self._run()
+        finally:
+            self._owner.gate.leave(self._entered)
+
+    def _run(self) -> Reply | _Locked:
         command = self._command
         order: Value = None
         if needs_order(command):
@@ -148,35 +159,35 @@ class Transaction:
         return self._commit_many(outcome.reply, split)
 
     def _prepare(self, keys: Collection[Key]) -> Reply | _Locked | None:
-        """Prepare `keys` in their partitions; None when all are locked for this txid."""
+        """Prepare `keys` partition by partition, in partition order; None when all are
+        locked for this txid. In order, so that of transactions after the same keys the
+        one that locks the first partition's gets the others too, and the rest stop at
+        the first partition, holding nothing (prepared in parallel, each could hold one
+        partition's locks and all abort)."""
+        if not self._owner.gate.enter(keys, self._deadline):
+            return _Locked("another transaction of this portal holds them")
+        self._entered.update(keys)
         groups = by_partition(dict.fromkeys(keys), self._storage.partitions)
-        answers = self._owner.each(
-            {partition: self._preparer(partition, group) for partition, group in groups.items()}
-        )
-        for partition, answer in answers.items():
+        for partition in sorted(groups):
+            wanted = sorted(groups[partition])
+            answer = self._storage.prepare(
+                partition, self._txid, wanted, self._decider, self._deadline
+            )
             if answer.ok:
                 self._prepared.add(partition)
-                self._records.update(answer.records)
-            elif answer.doubtful:
+                self._records.update({key: answer.records.get(key) for key in wanted})
+                continue
+            if answer.doubtful:
                 self._prepared.add(partition)  # it may hold locks: abort it too
-        failures = {p: a for p, a in answers.items() if not a.ok}
-        if not failures:
-            return None
-        self._abort(self._prepared)
-        partition, answer = min(failures.items())
-        if all(a.status is Status.LOCKED for a in failures.values()):
-            return _Locked(f"partition {partition}: {answer.detail or 'locked'}")
-        return Reply(
-            Code.UNAVAILABLE,
-            f"partition {partition} did not answer in time ({answer.detail}); {RETRY}",
-            Certainty.NONE,
-        )
-
-    def _preparer(self, partition: int, keys: Iterable[Key]) -> Callable[[], Answer]:
-        wanted = sorted(keys)
-        return lambda: self._storage.prepare(
-            partition, self._txid, wanted, self._decider, self._deadline
-        )
+            self._abort(self._prepared)
+            if answer.status is Status.LOCKED:
+                return _Locked(f"partition {partition}: {answer.detail or 'locked'}")
+            return Reply(
+                Code.UNAVAILABLE,
+                f"partition {partition} did not answer in time ({answer.detail}); {RETRY}",
+                Certainty.NONE,
+            )
+        return None
 
     def _commit_one(self, reply: Reply, target: tuple[int, Mapping[Key, Value]]) -> Reply:
         partition, changes = target

@@ -25,7 +25,8 @@ from plugins.pysyncobj_raft_partitioned.portal.cache import Cache
 from plugins.pysyncobj_raft_partitioned.portal.fanout import Fanout
 from plugins.pysyncobj_raft_partitioned.portal.storage import Storage
 
-LOCKED_PAUSE_S: Final = 0.01  # up to this long between reads of a locked record
+FIRST_PAUSE_S: Final = 0.005  # the first pause after LOCKED; it doubles, jittered
+MAX_PAUSE_S: Final = 0.05  # each retry of a read through the log is a log entry
 RETRY: Final = "the read was not answered, retry it"
 
 
@@ -74,6 +75,7 @@ class Reader:
 
     def _read(self, partition: int, keys: list[Key], deadline: float) -> Answer:
         """One partition's records, retried while locked; cached with the index read at."""
+        pause = FIRST_PAUSE_S
         while True:
             since = self._cache.epoch()
             answer = self._storage.read(partition, keys, deadline)
@@ -84,7 +86,8 @@ class Reader:
             remaining = deadline - time.monotonic()
             if answer.status is not Status.LOCKED or remaining <= 0:
                 raise Unavailable(_why(partition, answer, self._timeout) + f"; {RETRY}")
-            time.sleep(min(remaining, random.uniform(0, LOCKED_PAUSE_S)))
+            time.sleep(min(remaining, random.uniform(0, pause)))
+            pause = min(MAX_PAUSE_S, pause * 2)
 
 
 def _key(q: c.GetClient | c.GetProduct | c.GetOrder) -> Key:

@@ -1,8 +1,8 @@
 """The `Replicator` of a portal server: commands as transactions, reads from the partitions.
 
 A portal holds no replicated state: its topology member has no group, so the
-convergence check never compares it, and its `digest` is "" (each partition's
-replicas report their own). `start` waits, bounded, for every partition to have a
+convergence check never compares it; its `digest` is that of the partitions behind
+it, as their leaders hold them (digest.py). `start` waits, bounded, for every partition to have a
 leader, so that the launcher, which starts the replicas first, starts portals that
 can serve.
 """
@@ -16,6 +16,7 @@ from core.replication import Status
 from core.strategy import NodeContext
 from plugins.pysyncobj_raft_partitioned.portal.cache import Cache
 from plugins.pysyncobj_raft_partitioned.portal.coordinator import Coordinator, TxIds
+from plugins.pysyncobj_raft_partitioned.portal.digest import partitions_digest
 from plugins.pysyncobj_raft_partitioned.portal.fanout import Fanout
 from plugins.pysyncobj_raft_partitioned.portal.reads import Reader
 from plugins.pysyncobj_raft_partitioned.portal.remote import RemoteStorage
@@ -57,7 +58,7 @@ class PartitionedReplicator:
         return self._reader.read(query)
 
     def digest(self) -> str:
-        return ""  # no replicated state here: see the module's docstring
+        return partitions_digest(self._router)
 
     def status(self) -> Status:
         leaders = self._router.leaders()

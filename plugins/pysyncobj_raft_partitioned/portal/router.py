@@ -127,11 +127,19 @@ class Router:
                 while next(self._rotation[partition]) != address:
                     pass
 
+    def channel(self, address: str) -> grpc.Channel:
+        """The channel to a replica (its Partition service, its control service too)."""
+        with self._lock:
+            channel = self._channels.get(address)
+            if channel is None:
+                channel = self._channels[address] = grpc.insecure_channel(address)
+            return channel
+
     def _stub(self, address: str) -> storage_pb2_grpc.PartitionStub:
+        channel = self.channel(address)
         with self._lock:
             stub = self._stubs.get(address)
             if stub is None:
-                channel = self._channels[address] = grpc.insecure_channel(address)
                 stub = self._stubs[address] = storage_pb2_grpc.PartitionStub(channel)
         return stub
 

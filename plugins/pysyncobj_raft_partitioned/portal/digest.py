@@ -1,0 +1,37 @@
+"""The digest a portal reports: the partitions' state as their leaders hold it.
+
+A portal keeps no replicated state (its topology member is in no group, so the
+convergence check never compares it with a replica), but what the cluster's tests and
+`testbed status` ask of a server's digest is "the state behind this server": one
+SHA-256 over each partition leader's own digest (its store's, locks and transactions
+included, so a transaction left half done shows). Every portal reports the same one
+once the leaders have applied the same entries; "" while a partition's leader cannot
+be asked.
+"""
+
+import contextlib
+import hashlib
+import time
+from typing import Final
+
+import grpc
+
+from core.portals.control import fetch_status
+from plugins.pysyncobj_raft_partitioned.portal.router import Router
+
+ASK_S: Final = 2.0
+
+
+def partitions_digest(router: Router) -> str:
+    deadline = time.monotonic() + ASK_S
+    parts = []
+    for partition in router.partitions:
+        leader = router.leaders()[partition] or router.find_leader(partition, deadline)
+        if leader is None:
+            return ""
+        with contextlib.suppress(grpc.RpcError):
+            status = fetch_status(router.channel(leader), max(0.1, deadline - time.monotonic()))
+            parts.append(f"p{partition}={status['digest']}")
+            continue
+        return ""
+    return hashlib.sha256(";".join(parts).encode()).hexdigest()
