@@ -167,12 +167,12 @@ class Group:
     def running(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.poll() is None]
 
-    def leader(self) -> str:
-        """The replica every running one names as leader (waited for)."""
+    def leader(self, other_than: str | None = None) -> str:
+        """The replica every running one names as leader (waited for), if not `other_than`."""
 
         def agreed() -> str | None:
             seen = {self.status(name)["leader"] for name in self.running()}
-            return seen.pop() if len(seen) == 1 and None not in seen else None
+            return seen.pop() if len(seen) == 1 and not seen & {None, other_than} else None
 
         return until(agreed, "the replicas to agree on a leader")
 

@@ -73,3 +73,22 @@ def test_a_recorded_commit_is_finished_with_its_writes(group: Group) -> None:
         "no transaction left prepared on any replica",
     )
     group.converged()
+
+
+def test_a_new_leader_resolves_what_its_predecessor_held(group: Group) -> None:
+    leader = group.leader()
+    wanted = [key("orders", "30")]
+    prepare = pb.PrepareRequest(txid="orphan", keys=wanted)
+    assert group.stub(leader).Prepare(prepare, timeout=CALL_S).status == pb.OK
+    group.kill(leader)
+
+    successor = group.leader(other_than=leader)
+    leads = group.stub(successor).Leader(pb.LeaderRequest(), timeout=CALL_S).leader
+    assert leads == group.address(successor)
+    read = pb.ReadRequest(keys=wanted, linearizable=True)
+    until(
+        lambda: group.stub(successor).Read(read, timeout=CALL_S).status == pb.OK,
+        "the new leader to release the orphan's lock",
+    )
+    group.start(leader)
+    group.converged()

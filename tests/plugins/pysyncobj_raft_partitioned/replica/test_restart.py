@@ -61,3 +61,25 @@ def test_a_killed_follower_keeps_its_store_and_catches_up(group: Group) -> None:
     assert group.status(follower)["details"]["applied_index"] > before
     read = group.stub(follower).Read(pb.ReadRequest(keys=[key("clients", "9")]), timeout=CALL_S)
     assert values(read.records) == {("clients", "9"): {"n": "9"}}
+
+
+def test_without_a_majority_nothing_enters_the_log(group: Group) -> None:
+    survivor = group.leader()
+    for name in group.names:
+        if name != survivor:
+            group.kill(name)
+    stub = group.stub(survivor)
+    prepare = pb.PrepareRequest(txid="alone", keys=[key("clients", "1")])
+    refused = until(
+        lambda: (reply := stub.Prepare(prepare, timeout=CALL_S)).status == pb.NO_LEADER and reply,
+        "the survivor to refuse the prepare",
+    )
+    assert "not a majority" in refused.detail
+    read = stub.Read(pb.ReadRequest(keys=[key("clients", "1")], linearizable=True), timeout=CALL_S)
+    assert read.status == pb.NO_LEADER
+    until(lambda: group.stub(survivor).Leader(pb.LeaderRequest()).leader == "", "no leader")
+
+    group.start(*[name for name in group.names if name != survivor])
+    write(group, group.leader(), "back", "1")
+    assert group.converged()
+    assert all(group.status(name)["details"]["prepared_transactions"] == 0 for name in group.names)
