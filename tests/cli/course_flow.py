@@ -3,23 +3,27 @@
 The same calls in the same order with the same request forms: AdminPortal on
 localhost:55006, OrderPortal on localhost:55005, JSON built with `json.dumps`, prices
 and quantities as numbers and as strings, orders in the older list form. Like the
-script, no step waits for replicas between calls. Each step is checked where the
-script checks (or prints) something; `PREFIX` picks the method path: "" for
+script, no step waits for replicas between calls, except on a strategy the caller
+says is only eventually consistent (see `run`). Each step is checked where
+the script checks (or prints) something; `PREFIX` picks the method path: "" for
 `/AdminPortal/...`, "project." for the course's `package project;` copy.
 """
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 import grpc
 from google.protobuf.message import Message
 
+from core.portals.control import fetch_status
 from proto import api_pb2 as pb
 
 ADMIN_ADDRESS = "localhost:55006"
 ORDER_ADDRESS = "localhost:55005"
 TIMEOUT_S = 10.0
+SETTLE_TIMEOUT_S = 20.0  # generous: a loaded 2-core machine delays MQTT delivery
 
 
 class Portals:
@@ -44,6 +48,26 @@ class Portals:
         )
         return call(request, timeout=TIMEOUT_S)
 
+    def wait_until_the_order_server_has_the_admin_servers_writes(self) -> None:
+        """Wait, with a deadline, until both servers' state digests are equal.
+
+        The order server serves no AdminPortal, so the test cannot ask it for client 2;
+        its `/testbed.Control/Status` digest hashes its whole state, so equal digests
+        mean it holds every record the admin server holds. A write that never reaches
+        it fails here, naming both digests, rather than being retried away.
+        """
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while True:
+            admin, order = (fetch_status(c)["digest"] for c in (self._admin, self._order))
+            if admin == order:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"the order server's state (digest {order[:12]}) still differs from the "
+                    f"admin server's ({admin[:12]}) {SETTLE_TIMEOUT_S} s after its writes"
+                )
+            time.sleep(0.02)
+
 
 def _lines(portals: Portals, oid: str) -> list[tuple[str, str, object, object]]:
     """What the script's render_retrieve_order prints of each line: PID, name, quantity, price."""
@@ -59,8 +83,13 @@ def _expect_lines(
     assert shown == expected, f"order {oid} shows {shown}, not {expected}"
 
 
-def run(portals: Portals) -> None:
-    """Every step of the script; an AssertionError names the step that would have failed."""
+def run(portals: Portals, eventually_consistent: bool = False) -> None:
+    """Every step of the script; an AssertionError names the step that would have failed.
+
+    With `eventually_consistent`, the flow waits for the order server to hold the admin
+    server's writes before its first call to the order server: the one place where the
+    script's steps cross servers.
+    """
     cid = "44"
     assert portals.call(
         "CreateClient", pb.Client(CID=cid, data=json.dumps({"name": "Lewis Hamilton"}))
@@ -92,6 +121,8 @@ def run(portals: Portals) -> None:
     portals.call("CreateProduct", pb.Product(PID=pid1, data=json.dumps(pen)))
     pencil = {"name": "Lapis", "price": "3", "quantity": "9"}
     portals.call("CreateProduct", pb.Product(PID=pid2, data=json.dumps(pencil)))
+    if eventually_consistent:
+        portals.wait_until_the_order_server_has_the_admin_servers_writes()
 
     def order(items: list[dict[str, str]], rpc: str = "UpdateOrder") -> Any:
         return portals.call(rpc, pb.Order(OID=oid, CID=cid, data=json.dumps(items)))

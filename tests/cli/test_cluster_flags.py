@@ -47,6 +47,7 @@ def test_course_part1_is_the_seeds_layout_on_the_scripts_ports() -> None:
         ("broker", "broker", 1884)
     ]
     assert cluster.options["topic_prefix"] == ""  # the seed's topics, shared with its servers
+    assert cluster.options["wire"] == "course"  # records in the shapes its servers read
 
 
 def test_a_layout_takes_more_servers_another_broker_port_and_another_strategy() -> None:
