@@ -212,8 +212,8 @@ def curves(runs: Sequence[StrategyRun]) -> Figure:
     bottom.set_xlabel("achieved throughput (successful operations / s)")
     _legend(bottom, fontsize="small")
     bottom.set_title(
-        "Anomalies at each point: stale reads; any other written beside its point"
-        " (ringed above: the load generator saturated)", fontsize=9,
+        "Stale reads per point; other anomalies written beside it; ringed above:"
+        " generator saturated", fontsize=9,
     )  # fmt: skip
     return figure
 
