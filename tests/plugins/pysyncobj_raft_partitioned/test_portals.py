@@ -1,0 +1,174 @@
+"""Portals over real replicas: 2 partitions x 3 replicas (PySyncObj, LMDB) behind 2 portals.
+
+These start their own cluster, with the portals' read cache on (the strategy's
+defaults), so they run only when the selected strategy is pysyncobj-raft-partitioned
+(tox env py311-partitioned). An ID of digits lives in partition int(ID) % 2.
+"""
+
+import itertools
+import json
+import random
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import grpc
+import pytest
+
+from core.config import ClusterConfig, NodeConfig
+from core.launcher import Cluster
+from core.portals.control import fetch_status
+from core.strategy import StrategyDescriptor
+from plugins.pysyncobj_raft_partitioned.replica.options import STRATEGY
+from proto import api_pb2 as pb
+from proto import api_pb2_grpc
+
+TIMEOUT_S = 15.0
+_numbers = itertools.count(random.randrange(10**6, 10**7) * 100)
+
+
+def ids(partition: int) -> Iterator[str]:
+    """Fresh IDs of digits in `partition` (of 2)."""
+    return (str(n) for n in _numbers if n % 2 == partition)
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    strategy: StrategyDescriptor, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    if strategy.name != STRATEGY:
+        pytest.skip(f"runs real {STRATEGY} clusters; the selected strategy is {strategy.name}")
+    config = ClusterConfig(
+        strategy=STRATEGY, nodes=(NodeConfig("s1", port=0), NodeConfig("s2", port=0))
+    )
+    with Cluster(config, workdir=tmp_path_factory.mktemp("partitioned"), ready_timeout=60) as up:
+        yield up
+
+
+class Portal:
+    def __init__(self, address: str) -> None:
+        self.channel = grpc.insecure_channel(address)
+        self.admin = api_pb2_grpc.AdminPortalStub(self.channel)
+        self.order = api_pb2_grpc.OrderPortalStub(self.channel)
+
+    def client(self, cid: str) -> None:
+        reply = self.admin.CreateClient(
+            pb.Client(CID=cid, data='{"name": "ana"}'), timeout=TIMEOUT_S
+        )
+        assert reply.error == 0, reply.description
+
+    def product(self, pid: str, stock: int) -> None:
+        data = json.dumps({"name": "pen", "price": 2.5, "quantity": stock})
+        reply = self.admin.CreateProduct(pb.Product(PID=pid, data=data), timeout=TIMEOUT_S)
+        assert reply.error == 0, reply.description
+
+    def buy(self, oid: str, cid: str, *pids: str) -> pb.Reply:
+        data = json.dumps({"products": [{"PID": pid, "quantity": 1} for pid in pids]})
+        reply: pb.Reply = self.order.CreateOrder(
+            pb.Order(OID=oid, CID=cid, data=data), timeout=TIMEOUT_S
+        )
+        return reply
+
+    def stock(self, pid: str) -> int:
+        found = self.admin.RetrieveProduct(pb.ID(ID=pid), timeout=TIMEOUT_S)
+        return int(json.loads(found.data)["quantity"])
+
+    def orders_of(self, cid: str) -> list[Any]:
+        return list(self.order.RetrieveClientOrders(pb.ID(ID=cid), timeout=TIMEOUT_S))
+
+    def status(self) -> dict[str, Any]:
+        return fetch_status(self.channel)
+
+
+@pytest.fixture(scope="module")
+def portals(cluster: Cluster) -> Iterator[list[Portal]]:
+    opened = [Portal(server.address) for server in cluster.servers]
+    yield opened
+    for portal in opened:
+        portal.channel.close()
+
+
+def test_orders_across_both_partitions_are_all_or_nothing_under_concurrency(
+    portals: list[Portal],
+) -> None:
+    """30 buyers of one unit of a product in each partition, through both portals."""
+    cid, pid_a, pid_b = next(ids(1)), next(ids(0)), next(ids(1))
+    portals[0].client(cid)
+    portals[0].product(pid_a, 10)
+    portals[1].product(pid_b, 10)
+    oids = [next(ids(n % 2)) for n in range(30)]
+    with ThreadPoolExecutor(len(oids)) as buyers:
+        replies = list(
+            buyers.map(lambda n: portals[n % 2].buy(oids[n], cid, pid_a, pid_b), range(len(oids)))
+        )
+    codes = [reply.error for reply in replies]
+    assert (codes.count(0), codes.count(409)) == (10, 20), codes
+    bought = {oid for oid, code in zip(oids, codes, strict=True) if code == 0}
+    for portal in portals:  # neither portal read these records before: no cache entry
+        assert (portal.stock(pid_a), portal.stock(pid_b)) == (0, 0)
+        listed = portal.orders_of(cid)
+        assert {found.OID for found in listed} == bought
+        for found in listed:
+            assert sorted(line["PID"] for line in json.loads(found.data)["products"]) == sorted(
+                [pid_a, pid_b]
+            )
+
+
+def test_a_client_with_an_order_in_another_partition_cannot_be_deleted(
+    portals: list[Portal],
+) -> None:
+    cid, pid, oid = next(ids(1)), next(ids(0)), next(ids(0))
+    portals[0].client(cid)
+    portals[0].product(pid, 3)
+    assert portals[1].buy(oid, cid, pid).error == 0
+    refused = portals[0].admin.DeleteClient(pb.ID(ID=cid), timeout=TIMEOUT_S)
+    assert refused.error == 409 and "order" in refused.description
+    assert portals[1].admin.DeleteProduct(pb.ID(ID=pid), timeout=TIMEOUT_S).error == 409
+    assert portals[1].order.DeleteOrder(pb.ID(ID=oid), timeout=TIMEOUT_S).error == 0
+    assert portals[0].admin.DeleteClient(pb.ID(ID=cid), timeout=TIMEOUT_S).error == 0
+    assert portals[0].stock(pid) == 3
+
+
+def test_the_cache_serves_a_portal_its_own_writes_and_is_stale_for_others(
+    portals: list[Portal],
+) -> None:
+    """docs/partitioned.md: a cached record is stale once another portal changed it."""
+    mine, other = portals
+    cid, pid = next(ids(1)), next(ids(0))
+    mine.client(cid)
+    mine.product(pid, 5)
+    assert mine.stock(pid) == 5  # read once: cached
+    hits = mine.status()["details"]["cache"]["hits"]
+    assert mine.stock(pid) == 5
+    assert mine.status()["details"]["cache"]["hits"] == hits + 1
+    assert mine.buy(next(ids(0)), cid, pid).error == 0
+    assert mine.stock(pid) == 4  # its own write dropped the entry
+    assert other.stock(pid) == 4  # cached there now
+    assert mine.buy(next(ids(1)), cid, pid).error == 0
+    assert other.stock(pid) == 4  # stale: another portal changed it
+    assert mine.stock(pid) == 3
+
+
+def test_writes_go_on_when_each_partitions_leader_is_killed(
+    cluster: Cluster, portals: list[Portal]
+) -> None:
+    leaders = portals[0].status()["details"]["leaders"]
+    names = {node.address: node.name for node in cluster.nodes}
+    killed = [names[leaders[group]] for group in ("p0", "p1")]
+    cid, pid = next(ids(1)), next(ids(0))
+    portals[0].client(cid)
+    portals[0].product(pid, 10)
+    try:
+        for name in killed:
+            cluster.kill(name, signal.SIGKILL)
+        deadline, unavailable = time.monotonic() + 30, 0
+        while (code := portals[1].buy(next(ids(0)), cid, pid).error) != 0:
+            assert code == 503 and time.monotonic() < deadline, f"{code}, or no leader in time"
+            unavailable += 1  # some of them may still commit (outcome unknown)
+        assert portals[0].buy(next(ids(1)), cid, pid).error == 0
+        assert 8 - unavailable <= portals[1].stock(pid) <= 8
+    finally:
+        for name in killed:
+            cluster.start_node(name)
