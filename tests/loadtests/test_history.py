@@ -1,9 +1,9 @@
 """The history file round-trips exactly; the recorder loses nothing under threads."""
 
 import gzip
-from dataclasses import replace
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
