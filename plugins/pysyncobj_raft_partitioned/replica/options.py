@@ -6,17 +6,25 @@ Values given as text (command-line flags) are converted to the default's type.
 """
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from core.strategy import Option, OptionValue, coerce
+from plugins.pysyncobj_raft_partitioned.store import Durability
 
 STRATEGY: Final = "pysyncobj-raft-partitioned"
 STORES: Final = ("lmdb", "memory")
+DURABILITIES: Final = get_args(Durability)
 
 OPTIONS: Final = {
     "partitions": Option(2, "how many partitions the data is split into"),
     "replicas": Option(3, "storage replicas per partition, one Raft group each"),
     "store": Option("lmdb", "where a replica keeps its partition: lmdb (on disk) or memory"),
+    "durability": Option(
+        "full",
+        "LMDB's flushes: full (an entry is on disk once applied), no-metasync (one flush "
+        "per entry), none (none: survives a replica's crash, as the Raft journal does, "
+        "not the machine's)",
+    ),
     "lock_timeout": Option(
         5.0, "seconds a prepared transaction may hold its locks before recovery resolves it"
     ),
@@ -47,6 +55,11 @@ def resolve(given: Mapping[str, Any]) -> dict[str, OptionValue]:
     for name in ("lock_timeout", "timeout"):
         if not float(resolved[name]) > 0:
             raise ValueError(f"option {name} must be a number of seconds > 0, not {resolved[name]}")
+    if resolved["durability"] not in DURABILITIES:
+        choices = ", ".join(DURABILITIES)
+        raise ValueError(
+            f"option durability must be one of {choices}, not {resolved['durability']!r}"
+        )
     if resolved["store"] not in STORES:
         raise ValueError(
             f"option store must be one of {', '.join(STORES)}, not {resolved['store']!r}"

@@ -47,7 +47,7 @@ SERVICE = storage_pb2.DESCRIPTOR.services_by_name["Partition"].full_name
 def open_store(settings: ReplicaSettings) -> Store:
     if settings.store == "memory":
         return MemoryStore(TABLES)
-    return LmdbStore(settings.store_dir, tables=TABLES)
+    return LmdbStore(settings.store_dir, tables=TABLES, durability=settings.durability)
 
 
 @dataclass

@@ -11,11 +11,12 @@ options.py.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from core.config import ClusterConfig, NodeConfig, parse_address
 from plugins.pysyncobj_raft.settings import check_transport
 from plugins.pysyncobj_raft_partitioned.replica.options import resolve
+from plugins.pysyncobj_raft_partitioned.store import Durability
 
 KIND: Final = "replica"
 
@@ -39,6 +40,7 @@ class ReplicaSettings:
     groups: Mapping[int, tuple[Member, ...]]  # every partition's replicas, this one's too
     data_dir: Path
     store: str
+    durability: Durability
     lock_timeout: float
     timeout: float
     password: str | None
@@ -92,6 +94,7 @@ def replica_settings(cluster: ClusterConfig, name: str) -> ReplicaSettings:
         groups=groups,
         data_dir=Path(data_dir),
         store=str(options["store"]),
+        durability=cast(Durability, options["durability"]),
         lock_timeout=float(options["lock_timeout"]),
         timeout=float(options["timeout"]),
         password=password,

@@ -36,7 +36,8 @@ def test_a_replicas_peers_are_the_other_replicas_of_its_partition() -> None:
         0: ["a", "b"],
         1: ["c", "d"],
     }
-    assert (settings.store, settings.lock_timeout, settings.timeout) == ("lmdb", 5.0, 3.0)
+    assert (settings.store, settings.durability) == ("lmdb", "full")
+    assert (settings.lock_timeout, settings.timeout) == (5.0, 3.0)
     assert str(settings.store_dir) == "/d/c/store"
 
 
@@ -52,6 +53,7 @@ def test_options_given_as_text_are_converted() -> None:
         (LAYOUT, {"lock_timeout": "soon"}, "option 'lock_timeout' of strategy"),
         (LAYOUT, {"timeout": 0}, "option timeout must be a number of seconds > 0"),
         (LAYOUT, {"store": "disk"}, "option store must be one of lmdb, memory"),
+        (LAYOUT, {"durability": "some"}, "option durability must be one of full, no-metasync"),
         (LAYOUT, {"replicas": 3}, "partition 0 has 2 replica node(s)"),
         ((replica("a", 2, 7000), *LAYOUT[1:]), {}, "replica 'a' needs partition = N, a number"),
         ((replica("a", "0", 7000), *LAYOUT[1:]), {}, "replica 'a' needs partition = N"),
