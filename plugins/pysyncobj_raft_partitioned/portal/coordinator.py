@@ -1,12 +1,12 @@
 """A command as a transaction over the partitions: two-phase commit (docs/partitioned.md).
 
-1. Prepare, per partition of the command's footprint (core.domain.partitions), in
-   partition order, locks its keys and reads them; an UpdateOrder or DeleteOrder
-   prepares the order first, since its lines name the products it touches. A
-   partition that answers LOCKED (another transaction holds a key) makes the attempt
-   abort what it prepared and start again, with a new txid, after a random pause
-   that doubles with each attempt: until the command's timeout, then 503 with
-   nothing changed. Transactions of one portal after the same keys wait for each
+1. Prepare, per partition of the command's footprint (core.domain.partitions), locks
+   its keys and reads them (at once; after a LOCKED, in partition order: `_prepare`);
+   an UpdateOrder or DeleteOrder prepares the order first, since its lines name the
+   products it touches. A partition that answers LOCKED (another transaction holds a
+   key) makes the attempt abort what it prepared and start again, with a new txid,
+   after a random pause that doubles with each attempt: until the command's timeout,
+   then 503 with nothing changed. Transactions of one portal after the same keys wait for each
    other in the portal first (`gate`), so their tries do not fill the logs.
 2. The one state machine decides on the view of the records read (`core.domain.decide`);
    a refusal aborts everywhere.
@@ -54,7 +54,7 @@ from plugins.pysyncobj_raft_partitioned.portal.gate import Gate
 from plugins.pysyncobj_raft_partitioned.portal.storage import Storage
 
 FIRST_PAUSE_S: Final = 0.005  # the first pause after LOCKED; it doubles, jittered
-MAX_PAUSE_S: Final = 0.2
+MAX_PAUSE_S: Final = 0.05  # about the time a transaction holds its locks
 ABORT_S: Final = 0.5  # an abort past the command's deadline still gets this long
 RETRY: Final = "nothing was committed; retry"
 UNKNOWN: Final = "the outcome is unknown: it may still commit, so read the record before retrying"
@@ -99,9 +99,9 @@ class Coordinator:
 
     def execute(self, command: Command) -> Reply:
         deadline = time.monotonic() + self.timeout
-        pause = FIRST_PAUSE_S
+        pause, ordered = FIRST_PAUSE_S, False
         while True:
-            result = Transaction(self, command, self._txids.next(), deadline).run()
+            result = Transaction(self, command, self._txids.next(), deadline, ordered).run()
             if isinstance(result, Reply):
                 return result
             wait = self._random.uniform(0, pause)
@@ -113,14 +113,17 @@ class Coordinator:
                     Certainty.NONE,
                 )
             time.sleep(wait)
-            pause = min(MAX_PAUSE_S, pause * 2)
+            pause, ordered = min(MAX_PAUSE_S, pause * 2), True
 
 
 class Transaction:
     """One attempt at a command: a txid, the partitions it prepared, the records read."""
 
-    def __init__(self, owner: Coordinator, command: Command, txid: str, deadline: float) -> None:
+    def __init__(
+        self, owner: Coordinator, command: Command, txid: str, deadline: float, ordered: bool
+    ) -> None:
         self._owner = owner
+        self._ordered = ordered  # prepare partition by partition (see _prepare)
         self._storage = owner.storage
         self._command = command
         self._txid = txid
@@ -159,35 +162,50 @@ class Transaction:
         return self._commit_many(outcome.reply, split)
 
     def _prepare(self, keys: Collection[Key]) -> Reply | _Locked | None:
-        """Prepare `keys` partition by partition, in partition order; None when all are
-        locked for this txid. In order, so that of transactions after the same keys the
-        one that locks the first partition's gets the others too, and the rest stop at
-        the first partition, holding nothing (prepared in parallel, each could hold one
-        partition's locks and all abort)."""
+        """Prepare `keys` in their partitions; None when all are locked for this txid.
+
+        A first attempt prepares every partition at once. One that met a lock prepares
+        them one by one in partition order, stopping at the first refusal: of the
+        transactions after the same keys, the one that locks the first partition's gets
+        the others too, and the rest hold nothing while they wait (at once, each could
+        hold one partition's locks, and all abort again).
+        """
         if not self._owner.gate.enter(keys, self._deadline):
             return _Locked("another transaction of this portal holds them")
         self._entered.update(keys)
         groups = by_partition(dict.fromkeys(keys), self._storage.partitions)
-        for partition in sorted(groups):
-            wanted = sorted(groups[partition])
-            answer = self._storage.prepare(
-                partition, self._txid, wanted, self._decider, self._deadline
-            )
+        calls = {part: self._preparer(part, groups[part]) for part in sorted(groups)}
+        if self._ordered:
+            answers = {}
+            for partition, call in calls.items():
+                answers[partition] = answer = call()
+                if not answer.ok:
+                    break
+        else:
+            answers = self._owner.each(calls)
+        for partition, answer in answers.items():
             if answer.ok:
+                self._records.update(answer.records)
+            if answer.ok or answer.doubtful:  # a doubtful one may hold locks: abort it too
                 self._prepared.add(partition)
-                self._records.update({key: answer.records.get(key) for key in wanted})
-                continue
-            if answer.doubtful:
-                self._prepared.add(partition)  # it may hold locks: abort it too
-            self._abort(self._prepared)
-            if answer.status is Status.LOCKED:
-                return _Locked(f"partition {partition}: {answer.detail or 'locked'}")
-            return Reply(
-                Code.UNAVAILABLE,
-                f"partition {partition} did not answer in time ({answer.detail}); {RETRY}",
-                Certainty.NONE,
-            )
-        return None
+        failed = {partition: answer for partition, answer in answers.items() if not answer.ok}
+        if not failed:
+            return None
+        self._abort(self._prepared)
+        partition, answer = min(failed.items())
+        if all(a.status is Status.LOCKED for a in failed.values()):
+            return _Locked(f"partition {partition}: {answer.detail or 'locked'}")
+        return Reply(
+            Code.UNAVAILABLE,
+            f"partition {partition} did not answer in time ({answer.detail}); {RETRY}",
+            Certainty.NONE,
+        )
+
+    def _preparer(self, partition: int, keys: Collection[Key]) -> Callable[[], Answer]:
+        wanted = sorted(keys)
+        return lambda: self._storage.prepare(
+            partition, self._txid, wanted, self._decider, self._deadline
+        )
 
     def _commit_one(self, reply: Reply, target: tuple[int, Mapping[Key, Value]]) -> Reply:
         partition, changes = target
