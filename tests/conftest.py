@@ -29,19 +29,13 @@ def strategy(request: pytest.FixtureRequest) -> StrategyDescriptor:
     return registry.get(request.config.getoption("--strategy"))
 
 
-# What the suites run a strategy with, unless a test gives its own options. The contract
-# is about the replicated data: a partitioned portal's read cache answers stale by design
-# once another portal changed a record (docs/partitioned.md), which its own tests measure.
-SUITE_OPTIONS: dict[str, dict[str, object]] = {"pysyncobj-raft-partitioned": {"cache_size": 0}}
-
-
 def cluster_config(
     strategy: StrategyDescriptor, servers: int | None, options: dict[str, object] | None = None
 ) -> ClusterConfig:
     count = servers or strategy.topology.servers(3)
     return ClusterConfig(
         strategy=strategy.name,
-        options=SUITE_OPTIONS.get(strategy.name, {}) if options is None else options,
+        options=options or {},
         nodes=tuple(NodeConfig(f"s{n}", port=0) for n in range(1, count + 1)),
     )
 

@@ -128,6 +128,18 @@ class Participant:
         self.store.apply(index, [Put("decisions", txid, document)])
         return _decision(document)
 
+    def held_elsewhere(self, txid: str, keys: Iterable[Key]) -> Key | None:
+        """A key another transaction holds in this replica's state now, if any.
+
+        Read outside the log, so possibly behind it: a lock just released may still
+        show (the caller retries, as after a LOCKED prepare); a lock taken but not yet
+        applied here does not show, and the prepare through the log decides.
+        """
+        for key in sorted(set(keys)):
+            if self.store.get("locks", lock_name(key)) not in (None, txid):
+                return key
+        return None
+
     def read(self, keys: Iterable[Key]) -> Answer:
         wanted = sorted(set(keys))
         for key in wanted:

@@ -43,6 +43,11 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
                 wire.decider(request.decider, self._settings.partitions),
             ),
         )
+        # A conflict this replica already sees costs no log entry: under contention most
+        # prepares are refused, and each entry is a round of the whole group.
+        held = self._node.participant.held_elsewhere(txid, keys)
+        if held is not None:
+            return pb.PrepareReply(status=pb.LOCKED, detail=f"held by another transaction: {held}")
         result = self._caller.call(self._node.prepare, txid, keys, decider)
         if isinstance(result, Unanswered):
             return pb.PrepareReply(status=result.status, detail=result.detail)

@@ -41,7 +41,9 @@ def cluster(
     if strategy.name != STRATEGY:
         pytest.skip(f"runs real {STRATEGY} clusters; the selected strategy is {strategy.name}")
     config = ClusterConfig(
-        strategy=STRATEGY, nodes=(NodeConfig("s1", port=0), NodeConfig("s2", port=0))
+        strategy=STRATEGY,
+        options={"cache_size": 1000},  # on, so the cache's staleness shows
+        nodes=(NodeConfig("s1", port=0), NodeConfig("s2", port=0)),
     )
     with Cluster(config, workdir=tmp_path_factory.mktemp("partitioned"), ready_timeout=60) as up:
         yield up
