@@ -1,0 +1,594 @@
+"""Partitioned (2 x 3 replicas + 2 portals) against one Raft group (3 servers), in one run.
+
+Layouts, each a real cluster started with `core.launcher.Cluster`:
+
+- single: pysyncobj-raft, 3 servers, each a portal and a Raft node of the one group;
+- partitioned: pysyncobj-raft-partitioned, 2 partitions x 3 storage replicas (LMDB)
+  behind 2 portal servers, with `--durability` (default none: the single group's
+  journal is never fsynced either, so both survive a process's crash, not the machine's).
+
+IDs are digits, so an ID's partition is int(ID) % 2. Parts, at each of `--threads`
+(16 and 64 client threads; each thread its own channel, spread over the portals):
+
+1. writes (both layouts): CreateClient on fresh CIDs, half in each partition, for
+   `--seconds`: acknowledged writes/s, p50/p99 of their latency (successes only).
+2. orders (partitioned): CreateOrder of 2 lines, 1 unit each, with no contention (each
+   thread its own clients and products, with stock to spare). single-partition: client,
+   OID and both products in one partition (a Prepare and a Commit there);
+   cross-partition: client and one product in one partition, OID and the other product
+   in the other (Prepare on both, the decision recorded in the OID's, Commit on both).
+3. read mix (partitioned, cache_size 0 and `--cache-size`, a cluster each): 1 writer
+   thread per 8 through the first portal updates products (its own, `quantity` = a
+   version that only grows), the rest read random ones through the second portal. A
+   read is stale when it returns a version older than the latest one whose
+   UpdateProduct was acknowledged before the read began (one clock: this process's).
+
+CPU: in each phase, the CPU seconds (user + system, psutil) of every node's process
+(`cluster.nodes`, `node.pid`), divided by the operations acknowledged in it: per
+process and summed over the layout. The client threads run in this process, on the
+same 2 cores: their CPU is shown apart and counted in no layout.
+
+Projection to one core per process. Every process here is one Python interpreter
+that does its work mostly under one GIL, so a core of its own is what it can use at
+most. If process i spends c_i CPU seconds per acknowledged operation (measured above),
+it cannot do more than 1 / c_i of them per second on its own core; the layout then
+does at most min_i 1 / c_i = ops / max_i cpu_i per second: the busiest process (a
+leader, or a portal) bounds it. The bound assumes c_i stays what it was here: with
+more cores, Raft batches fewer entries per round (more CPU per write), and here the
+client threads took CPU from the nodes; it ignores the network and the client threads'
+own limit (threads / latency), so read it as a CPU bound, not a forecast. On this
+machine the layout shares 2 cores: about 2 / sum_i c_i, minus the client's share.
+
+Targets (reported, not asserted), at each thread count:
+- CPU per single-partition write, summed over the layout, at most 1.5 x the single group's;
+- projected throughput with a core per process at least 1.5 x the single group's;
+- cross-partition order latency (p50 and p99) at most 3 x single-partition's.
+
+    .venv/bin/python -m benchmarks.partitioned [--seconds 5] [--threads 16,64] \\
+        [--cache-size 1000] [--durability none] [--json FILE]
+
+Progress goes to stderr, the figures to stdout. A few minutes at the defaults. This
+is not a test: run it on demand.
+"""
+
+import argparse
+import bisect
+import itertools
+import json
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import grpc
+import psutil
+
+from core.config import ClusterConfig, NodeConfig
+from core.launcher import Cluster
+from core.portals.control import fetch_status
+from loadtests.percentiles import percentile
+from proto import api_pb2 as pb
+from proto import api_pb2_grpc
+
+SINGLE: Final = "pysyncobj-raft"
+PARTITIONED: Final = "pysyncobj-raft-partitioned"
+THREADS: Final = (16, 64)
+CACHE_SIZE: Final = 1000
+READ_PRODUCTS: Final = 32  # half in each partition
+WRITERS_PER: Final = 8  # one writer thread per this many threads of the read mix
+STOCK: Final = 10**12
+CALL_TIMEOUT_S: Final = 10.0
+READY_S: Final = 90.0
+CLIENT_DATA: Final = '{"name": "bench"}'
+# Targets (module docstring): ratios of partitioned to single, cross to single-partition.
+CPU_RATIO_MAX: Final = 1.5
+PROJECTED_RATIO_MIN: Final = 1.5
+CROSS_RATIO_MAX: Final = 3.0
+
+_numbers = itertools.count(10**9)
+
+
+def log(message: str) -> None:
+    print(f"[partitioned] {message}", file=sys.stderr, flush=True)
+
+
+def fresh(partition: int) -> str:
+    """A new ID of digits in `partition` (of 2). itertools.count's next is atomic."""
+    return str(2 * next(_numbers) + partition)
+
+
+def product_data(quantity: int) -> str:
+    return json.dumps({"name": "pen", "price": 1.5, "quantity": quantity})
+
+
+# --- Clusters ----------------------------------------------------------------------------
+
+
+@contextmanager
+def single_group(workdir: Path) -> Iterator[Cluster]:
+    config = ClusterConfig(
+        strategy=SINGLE, nodes=tuple(NodeConfig(f"s{n}", port=0) for n in (1, 2, 3))
+    )
+    with Cluster(config, workdir=workdir / "single", ready_timeout=READY_S) as cluster:
+        yield cluster
+
+
+@contextmanager
+def partitioned(workdir: Path, cache_size: int, durability: str) -> Iterator[Cluster]:
+    config = ClusterConfig(
+        strategy=PARTITIONED,
+        options={"cache_size": cache_size, "durability": durability},
+        nodes=(NodeConfig("s1", port=0), NodeConfig("s2", port=0)),
+    )
+    where = workdir / f"partitioned-cache{cache_size}"
+    with Cluster(config, workdir=where, ready_timeout=READY_S) as cluster:
+        yield cluster
+
+
+def status(address: str) -> dict[str, Any]:
+    with grpc.insecure_channel(address) as channel:
+        return fetch_status(channel)
+
+
+def roles(cluster: Cluster) -> dict[str, str]:
+    """Each node's role now: leader, follower, portal, ..."""
+    return {node.name: str(status(node.address)["role"]) for node in cluster.nodes}
+
+
+# --- Load --------------------------------------------------------------------------------
+
+
+@dataclass
+class Stubs:
+    admin: api_pb2_grpc.AdminPortalStub
+    order: api_pb2_grpc.OrderPortalStub
+
+
+Op = Callable[[Stubs, int], bool]  # (stubs, call number) -> acknowledged
+
+
+@dataclass
+class Tally:
+    """The acknowledged calls' latencies and the count of the others, over lanes."""
+
+    latencies: list[float] = field(default_factory=list)
+    failed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, latencies: list[float], failed: int) -> None:
+        with self.lock:
+            self.latencies.extend(latencies)
+            self.failed += failed
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One client thread: its portal, what each call does, what its calls count as."""
+
+    address: str
+    op: Op
+    role: str = "calls"
+
+
+def run_lane(lane: Lane, tally: Tally, start: threading.Barrier, stop: threading.Event) -> None:
+    latencies, failed = [], 0
+    with grpc.insecure_channel(lane.address) as channel:
+        stubs = Stubs(api_pb2_grpc.AdminPortalStub(channel), api_pb2_grpc.OrderPortalStub(channel))
+        start.wait()
+        for n in itertools.count():
+            if stop.is_set():
+                break
+            began = time.perf_counter()
+            try:
+                ok = lane.op(stubs, n)
+            except grpc.RpcError:
+                ok = False
+            if ok:
+                latencies.append(time.perf_counter() - began)
+            else:
+                failed += 1
+    tally.add(latencies, failed)
+
+
+class Cpu:
+    """CPU seconds (user + system) of each node's process and of this one."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self._nodes = {node.name: psutil.Process(node.pid) for node in cluster.nodes if node.pid}
+        self._me = psutil.Process()
+
+    @staticmethod
+    def _seconds(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return float(times.user + times.system)
+
+    def sample(self) -> tuple[dict[str, float], float]:
+        return {n: self._seconds(p) for n, p in self._nodes.items()}, self._seconds(self._me)
+
+
+@dataclass
+class Phase:
+    layout: str
+    workload: str
+    threads: int
+    seconds: float
+    tallies: dict[str, Tally]  # by role; the first one's latencies are the phase's
+    cpu: dict[str, float]  # node -> CPU seconds during the phase
+    client_cpu: float
+    roles: dict[str, str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ops(self) -> int:
+        return sum(len(tally.latencies) for tally in self.tallies.values())
+
+    def row(self) -> dict[str, Any]:
+        main = sorted(next(iter(self.tallies.values())).latencies) or [float("nan")]
+        ops = max(self.ops, 1)
+        per_op = {name: seconds / ops for name, seconds in sorted(self.cpu.items())}
+        busiest = max(per_op, key=lambda name: per_op[name])
+        return {
+            "layout": self.layout,
+            "workload": self.workload,
+            "threads": self.threads,
+            **{
+                f"{role}_per_s": len(t.latencies) / self.seconds for role, t in self.tallies.items()
+            },
+            "ops_per_s": self.ops / self.seconds,
+            "p50_ms": percentile(main, 0.50) * 1e3,
+            "p99_ms": percentile(main, 0.99) * 1e3,
+            "failed": sum(tally.failed for tally in self.tallies.values()),
+            "cpu_ms_per_op": sum(per_op.values()) * 1e3,
+            "cpu_ms_per_op_by_process": {name: value * 1e3 for name, value in per_op.items()},
+            "roles": self.roles,
+            "busiest": busiest,
+            "busiest_ms_per_op": per_op[busiest] * 1e3,
+            "projected_per_s": 1.0 / per_op[busiest] if per_op[busiest] > 0 else float("inf"),
+            "client_cpu_ms_per_op": self.client_cpu / ops * 1e3,
+            **self.extra,
+        }
+
+
+def measure(
+    cluster: Cluster, layout: str, workload: str, lanes: Sequence[Lane], seconds: float
+) -> Phase:
+    """Run the lanes together for `seconds`, with each process's CPU over that time."""
+    tallies = {lane.role: Tally() for lane in lanes}  # in the lanes' order
+    start, stop = threading.Barrier(len(lanes) + 1), threading.Event()
+    workers = [
+        threading.Thread(target=run_lane, args=(lane, tallies[lane.role], start, stop))
+        for lane in lanes
+    ]
+    for worker in workers:
+        worker.start()
+    meter = Cpu(cluster)
+    before, mine = meter.sample()
+    start.wait()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - began
+    after, mine_after = meter.sample()
+    cpu = {name: after[name] - before[name] for name in before}
+    return Phase(
+        layout, workload, len(lanes), elapsed, tallies, cpu, mine_after - mine, roles(cluster)
+    )
+
+
+def spread(cluster: Cluster, threads: int, make: Callable[[int], Op]) -> list[Lane]:
+    """`threads` lanes over the portals, lane n on portal n mod their count."""
+    addresses = cluster.addresses()
+    return [Lane(addresses[n % len(addresses)], make(n)) for n in range(threads)]
+
+
+# --- Writes ------------------------------------------------------------------------------
+
+
+def writer_of_clients(lane: int) -> Op:
+    def create(stubs: Stubs, n: int) -> bool:
+        cid = fresh((lane + n) % 2)
+        reply = stubs.admin.CreateClient(
+            pb.Client(CID=cid, data=CLIENT_DATA), timeout=CALL_TIMEOUT_S
+        )
+        return bool(reply.error == 0)
+
+    return create
+
+
+def writes(cluster: Cluster, layout: str, threads: int, seconds: float) -> Phase:
+    log(f"{layout}: writes, {threads} threads for {seconds:g} s")
+    lanes = spread(cluster, threads, writer_of_clients)
+    return measure(cluster, layout, "writes", lanes, seconds)
+
+
+def warm_up(cluster: Cluster) -> None:
+    lanes = spread(cluster, 4, writer_of_clients)
+    measure(cluster, "warm-up", "writes", lanes, 1.0)
+
+
+# --- Orders ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """One lane's records: a client and two products in each partition."""
+
+    clients: tuple[str, str]
+    products: tuple[tuple[str, str], tuple[str, str]]
+
+    @staticmethod
+    def create(address: str) -> "Buyer":
+        buyer = Buyer((fresh(0), fresh(1)), ((fresh(0), fresh(0)), (fresh(1), fresh(1))))
+        with grpc.insecure_channel(address) as channel:
+            admin = api_pb2_grpc.AdminPortalStub(channel)
+            for cid in buyer.clients:
+                reply = admin.CreateClient(
+                    pb.Client(CID=cid, data=CLIENT_DATA), timeout=CALL_TIMEOUT_S
+                )
+                _check(reply, f"CreateClient {cid}")
+            for pid in itertools.chain(*buyer.products):
+                data = product_data(STOCK)
+                reply = admin.CreateProduct(pb.Product(PID=pid, data=data), timeout=CALL_TIMEOUT_S)
+                _check(reply, f"CreateProduct {pid}")
+        return buyer
+
+    def order(self, n: int, cross: bool) -> pb.Order:
+        """Order n: its client in partition p; OID and products in p, or spread over both."""
+        p = n % 2
+        other = 1 - p if cross else p
+        pids = (self.products[p][0], self.products[other][1])
+        data = json.dumps({"products": [{"PID": pid, "quantity": 1} for pid in pids]})
+        return pb.Order(OID=fresh(other), CID=self.clients[p], data=data)
+
+
+def _check(reply: pb.Reply, what: str) -> None:
+    if reply.error != 0:
+        raise RuntimeError(f"{what} during setup: {reply.error} {reply.description}")
+
+
+def orders(cluster: Cluster, threads: int, seconds: float, cross: bool) -> Phase:
+    kind = "cross-partition" if cross else "single-partition"
+    log(f"{PARTITIONED}: {kind} orders, {threads} threads for {seconds:g} s (setting up)")
+    addresses = cluster.addresses()
+    with ThreadPoolExecutor(16) as pool:
+        buyers = list(
+            pool.map(lambda n: Buyer.create(addresses[n % len(addresses)]), range(threads))
+        )
+
+    def buyer_op(lane: int) -> Op:
+        def buy(stubs: Stubs, n: int) -> bool:
+            reply = stubs.order.CreateOrder(
+                buyers[lane].order(lane + n, cross), timeout=CALL_TIMEOUT_S
+            )
+            return bool(reply.error == 0)
+
+        return buy
+
+    lanes = spread(cluster, threads, buyer_op)
+    return measure(cluster, PARTITIONED, f"orders {kind}", lanes, seconds)
+
+
+# --- Read mix ----------------------------------------------------------------------------
+
+
+@dataclass
+class Versions:
+    """Per product, its acknowledged versions in order (one writer thread per product),
+    each with when its acknowledgement arrived; and every read with when it began."""
+
+    acked: dict[str, list[tuple[float, int]]]
+    reads: list[tuple[str, float, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stale(self) -> int:
+        """Reads older than the latest write acknowledged before they began."""
+        times = {pid: [when for when, _ in acks] for pid, acks in self.acked.items()}
+        count = 0
+        for pid, began, version in self.reads:
+            before = bisect.bisect_left(times[pid], began) - 1  # acks strictly before it
+            if before >= 0 and version < self.acked[pid][before][1]:
+                count += 1
+        return count
+
+
+def product_writer(versions: Versions, mine: list[str]) -> Op:
+    def update(stubs: Stubs, n: int) -> bool:
+        pid, version = mine[n % len(mine)], n + 1  # grows for each product too
+        reply = stubs.admin.UpdateProduct(
+            pb.Product(PID=pid, data=product_data(version)), timeout=CALL_TIMEOUT_S
+        )
+        if reply.error != 0:
+            return False
+        versions.acked[pid].append((time.perf_counter(), version))  # only this lane appends
+        return True
+
+    return update
+
+
+def product_reader(versions: Versions, pids: list[str], seed: int) -> Op:
+    chooser = random.Random(seed)
+
+    def read(stubs: Stubs, n: int) -> bool:
+        pid = chooser.choice(pids)
+        began = time.perf_counter()
+        found = stubs.admin.RetrieveProduct(pb.ID(ID=pid), timeout=CALL_TIMEOUT_S)
+        if found.PID != pid:
+            return False
+        version = int(json.loads(found.data)["quantity"])
+        with versions.lock:
+            versions.reads.append((pid, began, version))
+        return True
+
+    return read
+
+
+def cache_counts(address: str) -> tuple[int, int]:
+    cache = status(address)["details"]["cache"]
+    return int(cache["hits"]), int(cache["misses"])
+
+
+def read_mix(cluster: Cluster, threads: int, seconds: float, cache_size: int) -> Phase:
+    log(f"{PARTITIONED}: read mix, cache_size {cache_size}, {threads} threads for {seconds:g} s")
+    writer_at, reader_at = cluster.addresses()[:2]
+    pids = [fresh(n % 2) for n in range(READ_PRODUCTS)]
+    with grpc.insecure_channel(writer_at) as channel:
+        admin = api_pb2_grpc.AdminPortalStub(channel)
+        for pid in pids:
+            reply = admin.CreateProduct(
+                pb.Product(PID=pid, data=product_data(0)), timeout=CALL_TIMEOUT_S
+            )
+            _check(reply, f"CreateProduct {pid}")
+    versions = Versions({pid: [(time.perf_counter(), 0)] for pid in pids})
+    count = max(1, threads // WRITERS_PER)
+    # Readers first: the phase's p50/p99 are the reads'.
+    lanes = [
+        Lane(reader_at, product_reader(versions, pids, seed), "reads")
+        for seed in range(threads - count)
+    ] + [Lane(writer_at, product_writer(versions, pids[w::count]), "writes") for w in range(count)]
+    hits, misses = cache_counts(reader_at)
+    phase = measure(cluster, PARTITIONED, f"read mix, cache {cache_size}", lanes, seconds)
+    hits_after, misses_after = cache_counts(reader_at)
+    looked = (hits_after - hits) + (misses_after - misses)
+    stale = versions.stale()
+    phase.extra = {
+        "cache_size": cache_size,
+        "stale_reads": stale,
+        "stale_fraction": stale / max(1, len(versions.reads)),
+        "cache_hit_fraction": (hits_after - hits) / looked if looked else 0.0,
+    }
+    return phase
+
+
+# --- Run and report ----------------------------------------------------------------------
+
+
+def run(
+    threads: Sequence[int], seconds: float, cache_size: int, durability: str, workdir: Path
+) -> list[dict[str, Any]]:
+    phases: list[Phase] = []
+    log(f"starting {SINGLE} (3 servers)")
+    with single_group(workdir) as cluster:
+        warm_up(cluster)
+        phases += [writes(cluster, SINGLE, count, seconds) for count in threads]
+    log(f"starting {PARTITIONED} (2 x 3 replicas, 2 portals, durability {durability})")
+    with partitioned(workdir, 0, durability) as cluster:
+        warm_up(cluster)
+        for count in threads:
+            phases.append(writes(cluster, PARTITIONED, count, seconds))
+            phases.append(orders(cluster, count, seconds, cross=False))
+            phases.append(orders(cluster, count, seconds, cross=True))
+            phases.append(read_mix(cluster, count, seconds, 0))
+    log(f"starting {PARTITIONED} with cache_size {cache_size}")
+    with partitioned(workdir, cache_size, durability) as cluster:
+        warm_up(cluster)
+        phases += [read_mix(cluster, count, seconds, cache_size) for count in threads]
+    return [phase.row() for phase in phases]
+
+
+def find(rows: list[dict[str, Any]], layout: str, workload: str, threads: int) -> dict[str, Any]:
+    return next(
+        r for r in rows if (r["layout"], r["workload"], r["threads"]) == (layout, workload, threads)
+    )
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def report(rows: list[dict[str, Any]], threads: Sequence[int]) -> None:
+    print(
+        f"{'layout':<27} {'workload':<26} {'thr':>3} {'ops/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'fail':>4} {'CPU ms/op':>9} {'busiest (ms/op)':>22} {'proj. ops/s':>11}"
+    )
+    for r in rows:
+        busiest = f"{r['busiest']} {r['busiest_ms_per_op']:.3f}"
+        print(
+            f"{r['layout']:<27} {r['workload']:<26} {r['threads']:>3} {r['ops_per_s']:>7.0f} "
+            f"{r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['failed']:>4} "
+            f"{r['cpu_ms_per_op']:>9.3f} {busiest:>22} {r['projected_per_s']:>11.0f}"
+        )
+    print("\nCPU ms per acknowledged write, by process (role):")
+    for r in rows:
+        if r["workload"] != "writes":
+            continue
+        parts = ", ".join(
+            f"{name} ({r['roles'].get(name, '?')}) {ms:.3f}"
+            for name, ms in r["cpu_ms_per_op_by_process"].items()
+        )
+        print(f"  {r['layout']} @{r['threads']}: {parts}; client {r['client_cpu_ms_per_op']:.3f}")
+    print("\nread mix (writers through s1, readers through s2):")
+    print(
+        f"  {'cache':>5} {'thr':>3} {'reads/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'writes/s':>8} "
+        f"{'stale reads':>12} {'hits':>6}"
+    )
+    for r in rows:
+        if not r["workload"].startswith("read mix"):
+            continue
+        print(
+            f"  {r['cache_size']:>5} {r['threads']:>3} {r['reads_per_s']:>8.0f} "
+            f"{r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['writes_per_s']:>8.0f} "
+            f"{r['stale_reads']:>5} ({r['stale_fraction']:>4.0%}) {r['cache_hit_fraction']:>6.0%}"
+        )
+    print("\nratios and targets:")
+    for count in threads:
+        single, parted = (
+            find(rows, SINGLE, "writes", count),
+            find(rows, PARTITIONED, "writes", count),
+        )
+        local = find(rows, PARTITIONED, "orders single-partition", count)
+        cross = find(rows, PARTITIONED, "orders cross-partition", count)
+        cpu = parted["cpu_ms_per_op"] / single["cpu_ms_per_op"]
+        projected = parted["projected_per_s"] / single["projected_per_s"]
+        measured = parted["ops_per_s"] / single["ops_per_s"]
+        p50, p99 = cross["p50_ms"] / local["p50_ms"], cross["p99_ms"] / local["p99_ms"]
+        print(f"  {count} threads:")
+        print(
+            f"    measured write throughput, partitioned / single: {measured:.2f} (2 shared cores)"
+        )
+        print(
+            f"    CPU per write, partitioned / single: {cpu:.2f} "
+            f"(target <= {CPU_RATIO_MAX:g}: {verdict(cpu <= CPU_RATIO_MAX)})"
+        )
+        print(
+            f"    projected writes/s with a core per process, partitioned / single: "
+            f"{parted['projected_per_s']:.0f} / {single['projected_per_s']:.0f} = {projected:.2f} "
+            f"(target >= {PROJECTED_RATIO_MIN:g}: {verdict(projected >= PROJECTED_RATIO_MIN)})"
+        )
+        print(
+            f"    order latency, cross / single-partition: p50 {p50:.2f}, p99 {p99:.2f} "
+            f"(target <= {CROSS_RATIO_MAX:g}: {verdict(max(p50, p99) <= CROSS_RATIO_MAX)})"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="per phase")
+    parser.add_argument("--threads", default=",".join(map(str, THREADS)), help="e.g. 16,64")
+    parser.add_argument("--cache-size", type=int, default=CACHE_SIZE, help="the cache-on run's")
+    parser.add_argument(
+        "--durability", default="none", help="the replicas' LMDB flushes: full, no-metasync, none"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    threads = tuple(int(n) for n in args.threads.split(","))
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bench-partitioned-") as directory:
+        rows = run(threads, args.seconds, args.cache_size, args.durability, Path(directory))
+    log(f"done in {time.monotonic() - began:.0f} s")
+    report(rows, threads)
+    if args.json is not None:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
