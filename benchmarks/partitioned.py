@@ -279,9 +279,14 @@ def measure(
     elapsed = time.perf_counter() - began
     after, mine_after = meter.sample()
     cpu = {name: after[name] - before[name] for name in before}
-    return Phase(
+    phase = Phase(
         layout, workload, len(lanes), elapsed, tallies, cpu, mine_after - mine, roles(cluster)
     )
+    log(
+        f"  {phase.ops / elapsed:.0f} ops/s, {sum(t.failed for t in tallies.values())} failed, "
+        f"{sum(cpu.values()) / max(phase.ops, 1) * 1e3:.2f} CPU ms/op"
+    )
+    return phase
 
 
 def spread(cluster: Cluster, threads: int, make: Callable[[int], Op]) -> list[Lane]:
@@ -504,7 +509,9 @@ def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
 
 
-def report(rows: list[dict[str, Any]], threads: Sequence[int]) -> None:
+def report(rows: list[dict[str, Any]], threads: Sequence[int], durability: str) -> None:
+    print(f"{PARTITIONED}: 2 partitions x 3 replicas, 2 portals, durability {durability}")
+    print(f"{SINGLE}: 3 servers\n")
     print(
         f"{'layout':<27} {'workload':<26} {'thr':>3} {'ops/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'fail':>4} {'CPU ms/op':>9} {'busiest (ms/op)':>22} {'proj. ops/s':>11}"
@@ -516,15 +523,16 @@ def report(rows: list[dict[str, Any]], threads: Sequence[int]) -> None:
             f"{r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['failed']:>4} "
             f"{r['cpu_ms_per_op']:>9.3f} {busiest:>22} {r['projected_per_s']:>11.0f}"
         )
-    print("\nCPU ms per acknowledged write, by process (role):")
+    print("\nCPU ms per acknowledged write or order, by process (role):")
     for r in rows:
-        if r["workload"] != "writes":
+        if r["workload"].startswith("read mix"):
             continue
         parts = ", ".join(
             f"{name} ({r['roles'].get(name, '?')}) {ms:.3f}"
             for name, ms in r["cpu_ms_per_op_by_process"].items()
         )
-        print(f"  {r['layout']} @{r['threads']}: {parts}; client {r['client_cpu_ms_per_op']:.3f}")
+        where = f"{r['layout']} {r['workload']} @{r['threads']}"
+        print(f"  {where}: {parts}; client {r['client_cpu_ms_per_op']:.3f}")
     print("\nread mix (writers through s1, readers through s2):")
     print(
         f"  {'cache':>5} {'thr':>3} {'reads/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'writes/s':>8} "
@@ -584,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-partitioned-") as directory:
         rows = run(threads, args.seconds, args.cache_size, args.durability, Path(directory))
     log(f"done in {time.monotonic() - began:.0f} s")
-    report(rows, threads)
+    report(rows, threads, args.durability)
     if args.json is not None:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
