@@ -66,7 +66,7 @@ MISTAKEN_FILES = {
         (("serve", "--port", "0", "-o", "qos=1"), 2, "no option 'qos'"),
         (("status", "127.0.0.1:1"), 1, "unreachable"),
         # Two memory processes, one per portal, would hold two states: refused.
-        (("serve", "--port", "0", "--portal", "order"), 2, "or use mqtt-broadcast or pysyncobj-raft"),
+        (("serve", "--port", "0", "--portal", "order"), 2, "or use mqtt-broadcast or"),
         (("serve", "--port", "0", "--portal", "admin"), 2, "keeps its state in this one process"),
         (("cluster", "up", "--layout", "nope"), 2, "invalid choice"),
         (("demo", "--strategy", "nope"), 2, "known strategies: memory"),
