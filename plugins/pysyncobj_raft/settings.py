@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from core.config import ClusterConfig, NodeConfig, parse_address
+from core.config import SERVER, ClusterConfig, NodeConfig, parse_address
 from core.strategy import NodeContext, OptionValue
 
 READ_MODES = ("linearizable", "local")
@@ -45,15 +45,17 @@ class RaftSettings:
         return self.data_dir / "snapshot"
 
 
-def raft_address(server: NodeConfig) -> str:
-    value = server.settings.get("raft_address")
+def raft_address(node: NodeConfig) -> str:
+    """A Raft member's fixed `raft_address` setting (portal server or storage replica)."""
+    value = node.settings.get("raft_address")
+    entry = "[[servers]]" if node.kind == SERVER else "[[nodes]]"
     if not isinstance(value, str):
         raise ValueError(
-            f'server {server.name!r} has no raft_address: add raft_address = "HOST:PORT" to '
-            "its [[servers]] entry, or start the cluster with `testbed cluster up`"
+            f'{node.kind} {node.name!r} has no raft_address: add raft_address = "HOST:PORT" '
+            f"to its {entry} entry, or start the cluster with `testbed cluster up`"
         )
     if parse_address(value)[1] == 0:
-        raise ValueError(f"server {server.name!r}: raft_address {value!r} needs a fixed port")
+        raise ValueError(f"{node.kind} {node.name!r}: raft_address {value!r} needs a fixed port")
     return value
 
 

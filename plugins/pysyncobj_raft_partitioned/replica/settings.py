@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, cast
 
-from core.config import ClusterConfig, NodeConfig, parse_address
-from plugins.pysyncobj_raft.settings import check_transport
+from core.config import ClusterConfig, NodeConfig
+from plugins.pysyncobj_raft.settings import check_transport, raft_address
 from plugins.pysyncobj_raft_partitioned.replica.options import resolve
 from plugins.pysyncobj_raft_partitioned.store import Durability
 
@@ -112,21 +112,9 @@ def _partition(node: NodeConfig, partitions: int) -> int:
     return value
 
 
-def _raft_address(node: NodeConfig) -> str:
-    value = node.settings.get("raft_address")
-    if not isinstance(value, str):
-        raise ValueError(
-            f'replica {node.name!r} has no raft_address: add raft_address = "HOST:PORT" to '
-            "its [[nodes]] entry"
-        )
-    if parse_address(value)[1] == 0:
-        raise ValueError(f"replica {node.name!r}: raft_address {value!r} needs a fixed port")
-    return value
-
-
 def _groups(cluster: ClusterConfig, partitions: int) -> dict[int, tuple[Member, ...]]:
     replicas = [node for node in cluster.nodes if node.kind == KIND]
-    members = [Member(n.name, _raft_address(n), n.address) for n in replicas]
+    members = [Member(n.name, raft_address(n), n.address) for n in replicas]
     if len({m.raft for m in members}) < len(members):
         raise ValueError("two replicas share a raft_address; each one needs its own")
     groups: dict[int, list[Member]] = {p: [] for p in range(partitions)}
