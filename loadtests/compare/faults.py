@@ -16,7 +16,10 @@ A fault is `ACTION-TARGET`:
     NAME       the node of that name (s2, broker, ...)
 
 The old names `kill-server`, `kill-leader` and `restart-server` read the same way. A
-target is chosen when the fault strikes (the leader then, not at start). A fault
+target is chosen when the fault strikes (the leader then, not at start): of the nodes
+that fit it then, in the cluster's order, the one a seeded draw in [0, 1) falls on
+(`loadtests.compare.seeds`), so a replay with the same seed makes the same choice
+whenever the cluster offers the same candidates. A fault
 that does not apply to a strategy (no leader, no broker, network faults without
 root and nftables) is skipped with a note. `partition` and `flaky` need each node on
 its own loopback address (`Cluster(distinct_addresses=True)`) and `core.network`.
@@ -97,26 +100,30 @@ def roles(cluster: Cluster, timeout: float = STATUS_TIMEOUT_S) -> dict[str, str]
     return found
 
 
-def _with_role(cluster: Cluster, role: str) -> Node | None:
+def _choose(candidates: list[Node], draw: float) -> Node | None:
+    return candidates[int(draw * len(candidates))] if candidates else None
+
+
+def _with_role(cluster: Cluster, role: str, draw: float) -> Node | None:
     deadline = time.monotonic() + LEADER_WAIT_S  # an election may be under way
     while True:
-        named = sorted(name for name, seen in roles(cluster).items() if seen == role)
-        if named:
-            return cluster.node(named[0] if role == "leader" else named[-1])
+        seen = roles(cluster)
+        if chosen := _choose([n for n in cluster.nodes if seen.get(n.name) == role], draw):
+            return chosen
         if time.monotonic() > deadline:
             return None
         time.sleep(0.1)
 
 
-def pick(fault: Fault, cluster: Cluster) -> Node | None:
-    """The node `fault` strikes now, or None when there is none."""
+def pick(fault: Fault, cluster: Cluster, draw: float) -> Node | None:
+    """The node `fault` strikes now, or None when there is none; `draw` (in [0, 1))
+    chooses among several that fit (followers, servers, leaders of several groups)."""
     if fault.target in ("leader", "follower"):
-        return _with_role(cluster, fault.target)
+        return _with_role(cluster, fault.target, draw)
     if fault.target == "server":
-        others = [s for s in cluster.servers[1:] if s.running]
-        return others[-1] if others else None
+        return _choose([s for s in cluster.servers[1:] if s.running], draw)
     if fault.target == "broker":
-        return next((n for n in cluster.nodes if n.config.kind == "broker"), None)
+        return _choose([n for n in cluster.nodes if n.config.kind == "broker"], draw)
     return next((n for n in cluster.nodes if n.name == fault.target), None)
 
 
@@ -133,7 +140,7 @@ def skip_reason(fault: Fault, cluster: Cluster) -> str | None:
     elif fault.target not in ROLE_TARGETS and fault.target not in {n.name for n in cluster.nodes}:
         known = ", ".join(n.name for n in cluster.nodes)
         return f"{name} skipped: the cluster has no node {fault.target!r} (its nodes: {known})"
-    elif fault.target == "broker" and pick(fault, cluster) is None:
+    elif fault.target == "broker" and pick(fault, cluster, 0.0) is None:
         return f"{name} skipped: the cluster runs no broker node"
     if fault.network:
         if (why := network.available()) is not None:

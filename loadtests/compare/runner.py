@@ -22,7 +22,7 @@ from core.launcher import Cluster, LaunchError
 from core.strategy import StrategyDescriptor
 from core.topology import Probe
 from loadtests.checkers import check_all
-from loadtests.compare import faults, sweep
+from loadtests.compare import faults, seeds, sweep
 from loadtests.compare.cpu import CpuWatch
 from loadtests.compare.faults import Fault
 from loadtests.compare.load import LoadError, LoadSpec, LocustProcess
@@ -173,7 +173,7 @@ def _load(
         servers=cluster.addresses(),
         users=users,
         duration=plan.duration,
-        seed=plan.seed + index,  # each run creates its own records: no ID clashes
+        seed=seeds.load_seed(plan.seed, index),  # each run its own records: no ID clashes
         processes=plan.processes,
         call_timeout=plan.call_timeout,
         rate=rate,
@@ -183,10 +183,14 @@ def _load(
     # Faults are timed from the load's first request: starting Locust and the
     # scenario's setup come before it.
     planned, firewall = faulting
+    # Each fault keeps its draw when others are skipped: the same as on other strategies.
+    every = seeds.fault_draws(plan.seed, index, len(plan.faults))
+    draws = tuple(d for fault, d in zip(plan.faults, every, strict=True) if fault in planned)
     timing = Timing(plan.duration, plan.fault_at, given_span=plan.fault_for)
     striker = Striker(
-        cluster, planned, timing, firewall, lambda text: progress.say(f"{spec.strategy}: {text}")
-    )
+        cluster, planned, draws, timing, firewall,
+        lambda text: progress.say(f"{spec.strategy}: {text}"),
+    )  # fmt: skip
     watch = LeaderWatch(cluster)
     cpu = CpuWatch(locust.pid, lambda: [(node.name, node.pid) for node in cluster.nodes])
     began: float | None = None

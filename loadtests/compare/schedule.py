@@ -57,10 +57,12 @@ class Timing:
 
 @dataclass
 class Striker:
-    """Strikes `plan` faults at their times, each healed after `timing.span()` seconds."""
+    """Strikes `plan` faults at their times, each healed after `timing.span()` seconds;
+    `draws` (one per fault, `seeds.fault_draws`) choose among the nodes that fit."""
 
     cluster: Cluster
     plan: tuple[Fault, ...]
+    draws: tuple[float, ...]
     timing: Timing
     firewall: network.Firewall | None
     say: Callable[[str], None]
@@ -81,13 +83,14 @@ class Striker:
 
     def _run(self) -> None:
         assert self._origin is not None
-        for fault, at in zip(self.plan, self.timing.starts(len(self.plan)), strict=True):
+        starts = self.timing.starts(len(self.plan))
+        for fault, draw, at in zip(self.plan, self.draws, starts, strict=True):
             if self._stopping.wait(max(0.0, self._origin + at - time.monotonic())):
                 return
-            self._one(fault, self._origin)
+            self._one(fault, draw, self._origin)
 
-    def _one(self, fault: Fault, origin: float) -> None:
-        node = faults.pick(fault, self.cluster)
+    def _one(self, fault: Fault, draw: float, origin: float) -> None:
+        node = faults.pick(fault, self.cluster, draw)
         now = time.monotonic() - origin
         if node is None:
             note = f"{fault.name}: no node to strike; nothing done"
