@@ -15,8 +15,19 @@ class Example:
     what: str  # one sentence a person can read
     indices: tuple[int, ...]  # positions in the history the checker was given
     operations: tuple[Operation, ...]
+    # Of `indices`, the operations in conflict (the rest is their context): what a
+    # drawing of the example singles out. () when the checker singles none out.
+    highlight: tuple[int, ...] = ()
 
 
-def example(history: Sequence[Operation], key: str, what: str, indices: Sequence[int]) -> Example:
+def example(
+    history: Sequence[Operation],
+    key: str,
+    what: str,
+    indices: Sequence[int],
+    highlight: Sequence[int] = (),
+) -> Example:
     ordered = tuple(sorted(indices, key=lambda i: (history[i].invoke, i)))
-    return Example(key, what, ordered, tuple(history[i] for i in ordered))
+    marked = set(highlight)
+    conflicting = tuple(i for i in ordered if i in marked)
+    return Example(key, what, ordered, tuple(history[i] for i in ordered), conflicting)

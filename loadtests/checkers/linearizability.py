@@ -8,7 +8,7 @@ The checker's steps, for a model (client records by default: see `register`):
 2. Search each key (`search`: Wing & Gong's search with Lowe's cache of seen
    states): OK, ILLEGAL, or UNKNOWN when the step budget ran out.
 3. Shrink each ILLEGAL key (`shrink`) to a small sub-history that still fails,
-   which is what a report shows.
+   which is what a report shows, its operations in conflict (`culprits`) marked.
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from loadtests.checkers.evidence import MAX_EXAMPLES, Example, example
 from loadtests.checkers.model import Model, Verdict
 from loadtests.checkers.register import ClientRegister
 from loadtests.checkers.search import SEARCH_BUDGET, linearizable
-from loadtests.checkers.shrink import shrink
+from loadtests.checkers.shrink import culprits, shrink
 from loadtests.history import Operation
 
 CLIENTS = ClientRegister()
@@ -59,7 +59,8 @@ def check_linearizability(
                 f"no order of these {len(failing)} operations on {model.name} {key!r} "
                 f"explains their results{'' if minimal else ' (shrinking stopped early)'}"
             )
-            violations.append(example(history, key, what, [entry.position for entry in failing]))
+            positions = [entry.position for entry in failing]
+            violations.append(example(history, key, what, positions, culprits(model, failing)))
     violations.sort(key=lambda e: e.indices[0])
     return LinearizabilityResult(
         keys=len(by_key),

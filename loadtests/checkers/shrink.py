@@ -17,6 +17,7 @@ from loadtests.checkers.model import Entry, Model, Verdict
 from loadtests.checkers.search import linearizable
 
 SHRINK_BUDGET: Final = 300  # searches per failing key spent on shrinking it
+CULPRIT_LIMIT: Final = 12  # entries beyond which trying each one's removal costs too much
 
 Entries = list[Entry[Any]]
 
@@ -93,3 +94,18 @@ def shrink(
 
     reads_gone = drop(start, lambda entry: not model.changes(entry.input))
     return drop(reads_gone, lambda entry: True), minimal
+
+
+def culprits(model: Model[Any, Any], failing: Sequence[Entry[Any]]) -> list[int]:
+    """The positions of the entries of `failing` without any one of which the rest is
+    linearizable: the operations in conflict. All of them when there are more than
+    CULPRIT_LIMIT, or when no single removal suffices (two conflicts at once)."""
+    everything = [entry.position for entry in failing]
+    if len(failing) > CULPRIT_LIMIT:
+        return everything
+    found = [
+        entry.position
+        for entry in failing
+        if linearizable(model, [e for e in failing if e.position != entry.position]) is Verdict.OK
+    ]
+    return found or everything

@@ -157,7 +157,8 @@ def check_staleness(
                     f"{o.op} of {o.key!r} missed a write acknowledged "
                     f"{verdict.lag * 1000:.3f} ms before it started"
                 )
-                examples.append(example(history, o.key, what, [i, verdict.write]))
+                pair = [i, verdict.write]
+                examples.append(example(history, o.key, what, pair, highlight=pair))
     lags.sort()
     return StalenessResult(
         reads=reads,

@@ -36,6 +36,8 @@ def test_a_read_of_the_value_an_acknowledged_update_replaced() -> None:
     assert bad_keys(result) == {"c1": (0, 2, 3)}  # the minimal sub-history
     assert result.violations[0].operations == (history[0], history[2], history[3])
     assert "3 operations on client 'c1'" in result.violations[0].what
+    # Without the update or without the read the rest is linearizable: they conflict.
+    assert result.violations[0].highlight == (2, 3)
 
 
 def test_reads_that_go_back_in_time_during_a_slow_update() -> None:
@@ -58,7 +60,9 @@ def test_two_acknowledged_creates_of_one_client() -> None:
         call("CreateClient", "c1", 0, 2, A, process="p1"),
         call("CreateClient", "c1", 1, 3, B, process="p2"),
     ]
-    assert bad_keys(check_linearizability(history)) == {"c1": (0, 1)}
+    result = check_linearizability(history)
+    assert bad_keys(result) == {"c1": (0, 1)}
+    assert result.violations[0].highlight == (0, 1)  # either create alone is fine
 
 
 def test_an_update_acknowledged_after_an_acknowledged_delete() -> None:
@@ -91,7 +95,9 @@ def test_an_unknown_update_seen_then_unseen() -> None:
         call("RetrieveClient", "c1", 4, 5, B),
         call("RetrieveClient", "c1", 6, 7, A),
     ]
-    assert bad_keys(check_linearizability(history)) == {"c1": (0, 1, 2, 3)}
+    result = check_linearizability(history)
+    assert bad_keys(result) == {"c1": (0, 1, 2, 3)}
+    assert result.violations[0].highlight == (2, 3)  # the unknown update may not have landed
 
 
 def test_a_long_history_shrinks_to_the_operations_at_fault() -> None:
@@ -102,6 +108,7 @@ def test_a_long_history_shrinks_to_the_operations_at_fault() -> None:
         history.append(call("RetrieveClient", "c1", 2 * n + 0.6, 2 * n + 0.9, {"name": f"v{seen}"}))
     result = check_linearizability(history)
     assert bad_keys(result) == {"c1": (0, 137, 139, 140)}
+    assert result.violations[0].highlight == (139, 140)  # v70 acknowledged, then v69 read
     assert [o.op for o in result.violations[0].operations] == [
         "CreateClient",
         "UpdateClient",

@@ -87,6 +87,8 @@ def test_a_product_read_that_misses_an_acknowledged_order() -> None:
     ]
     result = check_staleness(history)
     assert stale_reads(result) == [(3, 2), (4, 1)]
+    # A drawing singles out both: the stale read and the acknowledged order it missed.
+    assert [e.highlight for e in result.examples] == [(2, 3), (1, 4)]
     assert result.lag is not None and (result.lag.p50, result.lag.max) == (1, 3)
 
 
