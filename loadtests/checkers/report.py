@@ -18,7 +18,7 @@ class AnomalyCounts(TypedDict):
     linearizability: int  # non-linearizable client records
     stale_reads: int
     oversold_units: int
-    lost_writes: int  # stock units acknowledged but missing from a replica
+    lost_stock_units: int  # stock units acknowledged writes moved that a replica does not show
     divergent_replicas: int
     input_disagreements: int  # requests the service and the checkers' reading judge apart
 
@@ -36,7 +36,7 @@ class Report:
             linearizability=self.linearizability.non_linearizable,
             stale_reads=self.staleness.stale,
             oversold_units=self.stock.oversold_units,
-            lost_writes=self.stock.lost_units,
+            lost_stock_units=self.stock.lost_units,
             divergent_replicas=0 if self.convergence is None else self.convergence.divergent,
             input_disagreements=self.inputs.disagreements,
         )

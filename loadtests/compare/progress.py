@@ -70,7 +70,7 @@ class Progress:
 
 HEAD: Final = (
     "strategy", "ops/s", "p50 ms", "p99 ms", "errors", "linearizability", "stale reads",
-    "oversold", "lost writes", "divergent", "disagreements", "converged",
+    "oversold", "lost units", "divergent", "disagreements", "converged",
 )  # fmt: skip
 
 

@@ -62,7 +62,7 @@ class ReadBack:
     notes: tuple[str, ...] = ()  # replicas that could not be read
 
     @property
-    def lost_writes(self) -> int:
+    def lost_acknowledged_writes(self) -> int:
         """Acknowledged writes missing on at least one replica."""
         return len({id(lost.write) for lost in self.lost})
 

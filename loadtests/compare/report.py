@@ -37,7 +37,7 @@ MEANINGS: Final = {
     "linearizability": "client records whose history no single order of operations explains",
     "stale_reads": "reads that missed a write acknowledged before they started",
     "oversold_units": "units sold beyond the stock there was",
-    "lost_writes": "stock units that acknowledged writes moved but a replica does not show",
+    "lost_stock_units": "stock units that acknowledged writes moved but a replica does not show",
     "divergent_replicas": "replicas whose final state differs from the majority's",
     "input_disagreements": "requests the service and the checkers' reading of SPEC.md judge apart",
 }
@@ -228,25 +228,26 @@ def _phases(run: StrategyRun) -> str:
     return _table(head, rows)
 
 
-def _lost_writes(run: StrategyRun) -> str:
+def _lost_acknowledged(run: StrategyRun) -> str:
     """How many acknowledged writes the replicas lost; a strategy's caveat beside it."""
     caveat = CAVEATS.get(run.name)
     shown = f'<p class="note">{escape(caveat)}</p>' if caveat else ""
     readback = run.readback
     if readback is None:
         return "<p>The acknowledged writes were not read back.</p>" + shown
+    lost = readback.lost_acknowledged_writes
     where = ", ".join(f"{name}: {n:,}" for name, n in readback.by_server().items() if n)
     measured = (
         f"{readback.checked:,} acknowledged writes read back from every replica"
-        f" ({', '.join(readback.servers) or 'none answered'}): {readback.lost_writes:,} lost"
+        f" ({', '.join(readback.servers) or 'none answered'}): {lost:,} lost"
         + (f" (missing per replica: {where})" if where else "") + "."
     )  # fmt: skip
-    css = ' class="bad"' if readback.lost_writes else ""
+    css = ' class="bad"' if lost else ""
     return f"<p{css}>{escape(measured)}</p>" + shown
 
 
 def _costs(run: StrategyRun, images: Mapping[str, Path]) -> str:
-    """What the faults cost: the timeline, each fault, the phases, errors, lost writes."""
+    """What the faults cost: the timeline, each fault, the phases, errors, writes lost."""
     timeline = images.get(timeline_name(run))
     figure = "" if timeline is None else _figure(
         timeline, "Successful (green) and failed (red) operations per 100 ms; fault windows"
@@ -262,7 +263,7 @@ def _costs(run: StrategyRun, images: Mapping[str, Path]) -> str:
         + f"<p>Unavailability (the longest gap without a successful operation that overlaps"
         f" a fault): p50 {_seconds(gaps.p50)} s, max {_seconds(gaps.max)} s.</p>"
         + _phases(run) + f"<p>Errors by kind: {escape(errors or 'none')}.</p>"
-        + _lost_writes(run)
+        + _lost_acknowledged(run)
     )  # fmt: skip
 
 

@@ -92,6 +92,13 @@ def _point(step: Point) -> dict[str, Any]:
     }
 
 
+def _anomalies(run: StrategyRun) -> dict[str, int]:
+    """The checkers' counts; `lost_writes` is the old name of `lost_stock_units` (it
+    counts stock units, not writes), kept beside it for one release (README.md)."""
+    counts = dict(run.anomalies())
+    return {**counts, "lost_writes": counts["lost_stock_units"]}
+
+
 def _verdict(verdict: Verdict, run: StrategyRun, plan: Plan) -> dict[str, Any]:
     spreads = figures(run, plan.sweep)
     return {
@@ -117,11 +124,11 @@ def _phase(phase: Phase) -> dict[str, Any]:
 
 
 def _costs(run: StrategyRun) -> dict[str, Any]:
-    """What the faults cost: unavailability, lost writes, the phases, errors by kind."""
+    """What the faults cost: unavailability, acknowledged writes lost, phases, errors by kind."""
     readback = run.readback
     return {
         "unavailability_s": asdict(unavailability(run.loads)),
-        "lost_acknowledged_writes": None if readback is None else readback.lost_writes,
+        "lost_acknowledged_writes": None if readback is None else readback.lost_acknowledged_writes,
         "phases": {name: _phase(phase) for name, phase in strategy_phases(run.loads).items()},
         "errors_by_kind": error_kinds(run.history),
     }
@@ -172,7 +179,7 @@ def strategy_results(run: StrategyRun, plan: Plan, verdict: Verdict) -> dict[str
         "latency_ms": _latency(summary.latency_ms),
         "errors": summary.errors,
         "operations": summary.operations,
-        "anomalies": dict(run.anomalies()),
+        "anomalies": _anomalies(run),
         "converged": convergence is not None and convergence.converged,
         "load": {"model": plan.model, "rate": plan.rate},
         "generator": {

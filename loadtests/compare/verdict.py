@@ -32,7 +32,7 @@ BROKEN: Final = {
     "linearizability": "client records no single order of operations explains",
     "stale_reads": "stale reads",
     "oversold_units": "units oversold",
-    "lost_writes": "stock units lost by a replica",
+    "lost_stock_units": "stock units lost by a replica",
     "divergent_replicas": "replicas left diverged",
     "input_disagreements": "requests judged apart from SPEC.md",
 }
@@ -160,7 +160,7 @@ def _faults(run: StrategyRun) -> str | None:
     gaps = unavailability(run.loads)
     if gaps.max is None:
         return None
-    lost = run.readback.lost_writes if run.readback is not None else None
+    lost = run.readback.lost_acknowledged_writes if run.readback is not None else None
     text = f"faults left clients without a success for up to {gaps.max:.2f} s"
     return text + ("" if lost is None else f"; {lost:,} acknowledged writes lost")
 

@@ -65,7 +65,7 @@ def test_writes_the_server_kept_are_not_lost(cluster: Cluster) -> None:
     found = read_back(_servers(cluster), history)
     # Deleted records are not expected; the client's last update is checked by its data.
     assert found.checked == 4 and found.servers == ("s1",)
-    assert found.lost == () and found.lost_writes == 0
+    assert found.lost == () and found.lost_acknowledged_writes == 0
 
 
 def test_an_acknowledged_write_the_server_does_not_show_is_lost(cluster: Cluster) -> None:
@@ -75,7 +75,7 @@ def test_an_acknowledged_write_the_server_does_not_show_is_lost(cluster: Cluster
     missing = call("CreateClient", "c9", after, after + 0.1, {"name": "Dee"})
     overwritten = call("UpdateClient", "c1", after, after + 0.1, {"name": "Eve"})
     found = read_back(_servers(cluster), [*history, missing, overwritten])
-    assert found.lost_writes == 2 and found.by_server() == {"s1": 2}
+    assert found.lost_acknowledged_writes == 2 and found.by_server() == {"s1": 2}
     lost = {(lost.write.op, lost.write.key): lost.found for lost in found.lost}
     assert lost == {("CreateClient", "c9"): None, ("UpdateClient", "c1"): {"name": "Bia"}}
 
@@ -85,14 +85,14 @@ def test_a_restart_of_the_memory_server_loses_every_acknowledged_write(cluster: 
     cluster.kill("s1")
     cluster.start_node("s1")  # in place: same address, an empty state
     found = read_back(_servers(cluster), history)
-    assert found.lost_writes == found.checked == 4
+    assert found.lost_acknowledged_writes == found.checked == 4
 
 
 def test_a_server_that_does_not_answer_is_noted_not_counted(cluster: Cluster) -> None:
     history = _shop(cluster)
     cluster.kill("s1")
     found = read_back(_servers(cluster), history)
-    assert found.servers == () and found.lost_writes == 0
+    assert found.servers == () and found.lost_acknowledged_writes == 0
     assert found.notes == ("s1 could not be read back: UNAVAILABLE",)
 
 

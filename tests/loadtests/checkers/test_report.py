@@ -25,7 +25,7 @@ def test_one_anomaly_of_each_kind_is_counted_once() -> None:
         "linearizability": 1,
         "stale_reads": 1,
         "oversold_units": 3,
-        "lost_writes": 1,
+        "lost_stock_units": 1,
         "divergent_replicas": 1,
         "input_disagreements": 1,
     }
@@ -40,7 +40,7 @@ def test_without_replica_states_convergence_is_not_judged() -> None:
         "linearizability": 0,
         "stale_reads": 0,
         "oversold_units": 0,
-        "lost_writes": 0,
+        "lost_stock_units": 0,
         "divergent_replicas": 0,
         "input_disagreements": 0,
     }
