@@ -98,6 +98,14 @@ class Plan:
         """closed: each user sends when answered; open: calls on a fixed schedule."""
         return "closed" if self.rate is None and self.sweep is None else "open"
 
+    def load_steps(self) -> list[list[tuple[int, float | None, int]]]:
+        """Each strategy's load runs, as (users, offered rate or None, repeat), in steps:
+        a user count's repeats, or a sweep's rate's (a sweep may stop after any step)."""
+        if self.sweep is None:
+            return [[(users, self.rate, n) for n in range(self.repeat)] for users in self.users]
+        rates = (self.sweep.rate(step) for step in range(self.sweep.steps))
+        return [[(self.users[0], rate, n) for n in range(self.repeat)] for rate in rates]
+
 
 def load_model(plan: Plan) -> str:
     """The load in words, for the terminal and the report."""

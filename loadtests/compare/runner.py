@@ -136,18 +136,14 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
 def _run_loads(plan: Plan, load: Callable[[int, float | None, int], LoadRun]) -> str | None:
     """Every load run of the plan, through `load(users, rate, repeat)`; a sweep stops at
     the first rate that breaks a bound (the reason is returned)."""
+    for step in plan.load_steps():
+        runs = [load(*which) for which in step]
+        if plan.sweep is not None:
+            reason = sweep.stop_reason(sweep.point(runs), plan.sweep)
+            if reason is not None:
+                return f"the sweep stopped: {reason}"
     if plan.sweep is None:
-        for users in plan.users:
-            for repeat in range(plan.repeat):
-                load(users, plan.rate, repeat)
         return None
-    users = plan.users[0]
-    for step in range(plan.sweep.steps):
-        rate = plan.sweep.rate(step)
-        runs = [load(users, rate, repeat) for repeat in range(plan.repeat)]
-        reason = sweep.stop_reason(sweep.point(runs), plan.sweep)
-        if reason is not None:
-            return f"the sweep stopped: {reason}"
     return f"the sweep stopped after its {plan.sweep.steps} steps, every bound kept"
 
 
