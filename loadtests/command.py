@@ -118,6 +118,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--processes", metavar="N", help="Locust processes per load run (default 1)"
     )
     parser.add_argument(
+        "--generator-ceiling", type=Path, metavar="FILE",
+        help="the load generator's ceiling on record, which the report compares each run"
+        " with (default results/generator-ceiling.json; python -m"
+        " benchmarks.generator_ceiling measures it)",
+    )  # fmt: skip
+    parser.add_argument(
         "-o", "--option", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
         help="a strategy's option, e.g. pysyncobj-raft.read=local (repeatable)",
     )  # fmt: skip

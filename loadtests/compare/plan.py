@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import loadtests
+from loadtests.compare import ceiling
 from loadtests.compare.faults import Fault, FaultError, parse_faults
 
 SCENARIOS: Final = ("crud", "order-rush", "read-your-writes", "mixed")
@@ -92,6 +93,10 @@ class Plan:
     rate: float | None = None  # open loop: calls per second of each load run; None: closed
     sweep: Sweep | None = None  # open loop, the rate raised step by step; None: no sweep
     repeat: int = 1  # load runs of each user count (or rate): the figures' spread
+    # One generator process's ceiling on this machine (`ceiling`), or why none is known.
+    generator_ceiling: ceiling.Ceiling | ceiling.Missing = ceiling.Missing(
+        ceiling.DEFAULT_PATH, "mixed", "not looked up"
+    )
 
     @property
     def model(self) -> str:
@@ -305,6 +310,10 @@ def build_plan(
         rate=rate,
         sweep=sweep,
         repeat=parse_count(value("repeat"), "repeat"),
+        generator_ceiling=ceiling.read(
+            Path(given.get("generator_ceiling") or ceiling.DEFAULT_PATH),
+            parse_scenario(value("scenario")),
+        ),
     )
     if not locustfile(plan.scenario).exists():
         raise PlanError(
