@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Final, TypedDict
 
 from loadtests.checkers.convergence import ConvergenceResult, check_convergence
 from loadtests.checkers.inputs import InputsResult, check_inputs
@@ -21,6 +21,17 @@ class AnomalyCounts(TypedDict):
     lost_stock_units: int  # stock units acknowledged writes moved that a replica does not show
     divergent_replicas: int
     input_disagreements: int  # requests the service and the checkers' reading judge apart
+
+
+# What each count counts: a chart's axis holds counts of one unit only.
+UNITS: Final[Mapping[str, str]] = {
+    "linearizability": "client records",
+    "stale_reads": "reads",
+    "oversold_units": "stock units",
+    "lost_stock_units": "stock units",
+    "divergent_replicas": "replicas",
+    "input_disagreements": "requests",
+}
 
 
 @dataclass(frozen=True, slots=True)

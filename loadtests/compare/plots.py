@@ -12,7 +12,9 @@ from typing import Any, Final
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from loadtests.checkers.report import UNITS
 from loadtests.compare.model import ANOMALIES, LoadRun, StrategyRun
 from loadtests.compare.stats import is_success
 from loadtests.compare.sweep import Point
@@ -77,26 +79,48 @@ def throughput(runs: Sequence[StrategyRun]) -> Figure:
     return figure
 
 
-def anomalies(runs: Sequence[StrategyRun]) -> Figure:
-    figure, axes = _axes(height=3.8)
+def _by_unit() -> dict[str, list[str]]:
+    """The anomaly kinds grouped by what they count, in results.json's order."""
+    groups: dict[str, list[str]] = {}
+    for kind in ANOMALIES:
+        groups.setdefault(UNITS[kind], []).append(kind)
+    return groups
+
+
+def _anomaly_panel(axes: Axes, runs: Sequence[StrategyRun], kinds: Sequence[str]) -> None:
     width = 0.8 / max(len(runs), 1)
     highest = 0
     for i, run in enumerate(runs):
         counts = run.anomalies()
-        values = [counts[kind] for kind in ANOMALIES]
+        values = [counts[kind] for kind in kinds]
         highest = max(highest, *values)
-        offsets = [k + (i - (len(runs) - 1) / 2) * width for k in range(len(ANOMALIES))]
+        offsets = [k + (i - (len(runs) - 1) / 2) * width for k in range(len(kinds))]
         bars = axes.bar(offsets, values, width, color=color(i), label=run.name)
         axes.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8, padding=2)
-    axes.set_xticks(range(len(ANOMALIES)), [kind.replace("_", " ") for kind in ANOMALIES])
+    axes.set_xticks(range(len(kinds)), [kind.replace("_", " ") for kind in kinds], fontsize=8)
     if highest > 100:  # a log scale keeps small counts visible beside large ones
         axes.set_yscale("symlog", linthresh=10)
         axes.set_ylim(bottom=0, top=highest * 4)  # room for the labels, in log space
     else:
         axes.set_ylim(bottom=0, top=max(highest * 1.25, 1))
-    axes.set_ylabel("count")
-    axes.set_title("Anomalies found by the checkers")
-    _legend(axes)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole things, no fractions
+
+
+def anomalies(runs: Sequence[StrategyRun]) -> Figure:
+    """One panel per unit (reads, stock units, replicas, ...): counts of different
+    things never share an axis."""
+    groups = _by_unit()
+    figure = Figure(figsize=(max(7.0, 1.6 * len(ANOMALIES)), 3.8), dpi=110, layout="constrained")
+    panels = figure.subplots(
+        1, len(groups), squeeze=False, width_ratios=[len(k) for k in groups.values()]
+    )[0]
+    for axes, (unit, kinds) in zip(panels, groups.items(), strict=True):
+        axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        _anomaly_panel(axes, runs, kinds)
+        axes.set_ylabel(unit)
+    figure.suptitle("Anomalies found by the checkers, each panel in its own unit")
+    _legend(panels[-1], loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     return figure
 
 
