@@ -11,6 +11,7 @@ matplotlib).
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from core import registry
 from core.hookspecs import hookimpl
@@ -109,8 +110,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--out", type=Path, metavar="DIR", help="directory (default results/compare-<time>)"
     )
     parser.add_argument(
-        "--seed", metavar="N", help="scenario seed, for repeatable runs (default 1)"
-    )
+        "--seed", metavar="N",
+        help="the seed of every random choice: the workload and which node each fault "
+        "strikes (default 1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--replay", type=Path, metavar="PATH",
+        help="run an earlier comparison's plan again, rebuilt from its manifest (its DIR, "
+        "DIR/manifest.json or DIR/results.json); takes only --out, --generator-ceiling "
+        "and -o for a secret the manifest masks",
+    )  # fmt: skip
     parser.add_argument(
         "--settle-timeout", metavar="S", help="seconds replicas get to agree (default 10)"
     )
@@ -134,7 +143,9 @@ def run(args: argparse.Namespace) -> int:
     from loadtests import compare
 
     try:
-        plan = compare.build_plan(vars(args), registry.strategies(), registry.builtins())
+        recorded = None if args.replay is None else _recorded(args)
+        given = vars(args) if recorded is None else _replayed(recorded, args)
+        plan = compare.build_plan(given, registry.strategies(), registry.builtins())
     except compare.PlanError as error:
         print(f"testbed compare: {error}", file=sys.stderr)
         return 2
@@ -146,7 +157,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    manifest = compare.manifest(plan, registry.strategies(), args.argv).to_dict()
+    compare.write_manifest(manifest, plan.out)
     progress = compare.Progress()
+    if recorded is not None:
+        changed = compare.differences(recorded, manifest)
+        progress.say(
+            f"replaying {args.replay}"
+            + (f"; it differs in {', '.join(changed)}" if changed else "")
+        )
     progress.say(
         f"comparing {', '.join(plan.strategies)} on scenario {plan.scenario}: users "
         f"{','.join(map(str, plan.users))}, {plan.duration} s each, {compare.load_model(plan)}"
@@ -154,10 +173,32 @@ def run(args: argparse.Namespace) -> int:
         + f"; results in {plan.out}"
     )
     comparison = compare.compare(plan, progress)
-    outputs = compare.write_outputs(comparison)
+    outputs = compare.write_outputs(comparison, manifest)
     progress.say("done")
     print(compare.summary_table(comparison))
     for name, reason in comparison.failed.items():
         print(f"{name}: not measured: {reason}")
     print(f"\nreport: {outputs.report}\nresults: {outputs.results}")
     return 1 if comparison.failed else 0
+
+
+def _recorded(args: argparse.Namespace) -> dict[str, Any]:
+    """The manifest to replay; refused beside flags that would change its plan (a run
+    with other values is a new comparison, not a replay: its own flags say so)."""
+    from loadtests import compare
+
+    flags = [*compare.DEFAULTS, "strategies", "sweep"]
+    given = [f"--{name.replace('_', '-')}" for name in flags if getattr(args, name, None)]
+    if given:
+        raise compare.PlanError(
+            f"--replay takes its plan from the manifest; leave out {', '.join(given)} "
+            "(only --out, --generator-ceiling and -o for a masked secret go with it)"
+        )
+    return compare.read_manifest(args.replay)
+
+
+def _replayed(recorded: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    from loadtests import compare
+
+    given = compare.plan_given(recorded, args.out, args.option)
+    return given | {"generator_ceiling": args.generator_ceiling}

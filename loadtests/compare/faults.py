@@ -100,8 +100,13 @@ def roles(cluster: Cluster, timeout: float = STATUS_TIMEOUT_S) -> dict[str, str]
     return found
 
 
+def candidate(draw: float, count: int) -> int:
+    """Which of `count` nodes that fit a fault a draw in [0, 1) strikes."""
+    return min(int(draw * count), count - 1)
+
+
 def _choose(candidates: list[Node], draw: float) -> Node | None:
-    return candidates[int(draw * len(candidates))] if candidates else None
+    return candidates[candidate(draw, len(candidates))] if candidates else None
 
 
 def _with_role(cluster: Cluster, role: str, draw: float) -> Node | None:

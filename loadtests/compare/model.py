@@ -21,7 +21,16 @@ if TYPE_CHECKING:
     from loadtests.compare.sweep import Point  # it reads LoadRun: imported for types only
 
 SECRETS: Final = ("password", "secret", "token")
+MASK: Final = "***"
 ANOMALIES: Final = tuple(AnomalyCounts.__annotations__)  # results.json's anomaly keys, in order
+
+
+def masked(options: Mapping[str, OptionValue]) -> dict[str, OptionValue]:
+    """`options` with the values of secrets (a password, a token) as "***"."""
+    return {
+        name: MASK if value and any(word in name for word in SECRETS) else value
+        for name, value in options.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -92,14 +101,16 @@ class StrategyRun:
 
     def shown_options(self) -> dict[str, OptionValue]:
         """The options with secrets masked: results and reports get shared."""
-        return {
-            name: "***" if value and any(word in name for word in SECRETS) else value
-            for name, value in self.options.items()
-        }
+        return masked(self.options)
 
     def anomalies(self) -> Mapping[str, int]:
         """The checkers' counts, by name (results.json's "anomalies")."""
         return cast(Mapping[str, int], self.report.counts())
+
+    @property
+    def start(self) -> float:
+        """time.monotonic() of its first call, setup included: where the report's times start."""
+        return min((o.invoke for o in self.history), default=0.0)
 
     def summary(self) -> Summary:
         """Over every load run; the duration is the sum of their spans (not the gaps)."""

@@ -18,6 +18,7 @@ import importlib.metadata
 import json
 import os
 import platform
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -230,7 +231,8 @@ def environment(comparison: Comparison) -> dict[str, Any]:
     }
 
 
-def results(comparison: Comparison) -> dict[str, Any]:
+def results(comparison: Comparison, manifest: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`manifest` (`loadtests.compare.manifest`): what fixed the plan; None outside a run."""
     plan = comparison.plan
     found = verdicts(comparison.runs, plan.sweep)
     return {
@@ -250,10 +252,13 @@ def results(comparison: Comparison) -> dict[str, Any]:
         "duration_s": float(plan.duration),
         "environment": environment(comparison),
         "failed": dict(comparison.failed),
+        "manifest": None if manifest is None else dict(manifest),
     }
 
 
-def write_results(comparison: Comparison, path: Path) -> dict[str, Any]:
-    document = results(comparison)
+def write_results(
+    comparison: Comparison, path: Path, manifest: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    document = results(comparison, manifest)
     path.write_text(json.dumps(document, indent=2) + "\n")
     return document
