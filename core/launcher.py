@@ -84,6 +84,7 @@ class Node:
             "group": self.group,
             "address": self.address,
             "pid": self.pid,
+            "software": None if self.kind.software is None else self.kind.software(self.config),
         }
 
 

@@ -47,6 +47,9 @@ class Launch:
 
 
 Command = Callable[[NodeConfig, Launch], list[str]]
+# What program a node runs and its version, e.g. {"kind": "mosquitto", "version": "2.0.11"}
+# (version None: it could not be told), so reports say what actually ran.
+Software = Callable[[NodeConfig], dict[str, str | None]]
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class NodeKind:
     probe: Probe = Probe.CONTROL
     stateful: bool = True  # holds a replica of the state: has a digest, is in a group
     stop_signal: int = signal.SIGTERM  # asks it to stop gracefully
+    software: Software | None = None  # None: the testbed's own process, nothing to tell
 
 
 @dataclass(frozen=True)

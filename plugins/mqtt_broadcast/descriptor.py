@@ -12,9 +12,17 @@ from plugins.mqtt_broadcast.replicator import STRATEGY, MqttReplicator
 from plugins.mqtt_broadcast.settings import OPTIONS
 
 
+def _program(node: NodeConfig) -> str:
+    """The broker `provision` chose for the node: mosquitto or amqtt."""
+    return str(node.settings.get("program", "mosquitto"))
+
+
 def _broker_command(node: NodeConfig, launch: Launch) -> list[str]:
-    program = str(node.settings.get("program", "mosquitto"))
-    return broker.command(program, launch.workdir, node.host, node.port, node.name)
+    return broker.command(_program(node), launch.workdir, node.host, node.port, node.name)
+
+
+def _broker_software(node: NodeConfig) -> dict[str, str | None]:
+    return broker.software(_program(node))
 
 
 @hookimpl
@@ -28,6 +36,7 @@ def testbed_node_kinds() -> list[NodeKind]:
             probe=Probe.LISTENING,
             stateful=False,  # persistence off: a restarted broker has forgotten everything
             stop_signal=signal.SIGINT,  # amqtt stops cleanly on SIGINT only; Mosquitto too
+            software=_broker_software,
         )
     ]
 

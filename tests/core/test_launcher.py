@@ -91,7 +91,7 @@ def test_the_ready_file_lists_every_node_with_its_kind_group_address_and_pid(
     ]
     assert described["nodes"] == [
         {"name": "s1", "kind": "server", "group": "replicas", "address": server.address,
-         "pid": server.pid}
+         "pid": server.pid, "software": None}
     ]  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 """The broker the launcher starts: Mosquitto, the amqtt fallback, or a configured one."""
 
+import importlib.metadata
 import logging
 import socket
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,7 +68,21 @@ def test_the_started_broker_listens_on_loopback_and_stops_with_the_cluster(
         assert "persistence false" in conf
         assert f"listener {node.config.port} 127.0.0.1" in conf
         assert listening(node.config.port)
+        # The broker that runs is told as data, in the node's entry of the ready file.
+        (entry,) = [n for n in cluster.describe()["nodes"] if n["kind"] == "broker"]
+        assert entry["software"] == {"kind": "mosquitto", "version": installed_mosquitto()}
+        servers = [n for n in cluster.describe()["nodes"] if n["kind"] == "server"]
+        assert [n["software"] for n in servers] == [None]
     assert not listening(node.config.port)
+
+
+def installed_mosquitto() -> str:
+    """The installed Mosquitto's version, from the first line `mosquitto -h` prints."""
+    shown = subprocess.run(
+        [brokers.find_mosquitto() or "mosquitto", "-h"], capture_output=True, text=True
+    ).stdout.splitlines()[0]
+    assert shown.startswith("mosquitto version "), shown
+    return shown.removeprefix("mosquitto version ").strip()
 
 
 def listening(port: int) -> bool:
@@ -88,6 +104,8 @@ def test_servers_replicate_over_the_amqtt_fallback(tmp_path: Path) -> None:
     with Cluster(two, tmp_path) as cluster:
         (broker,) = [n for n in cluster.nodes if n.config.kind == "broker"]
         assert broker.config.settings["program"] == "amqtt"
+        version = importlib.metadata.version("amqtt")
+        assert broker.describe()["software"] == {"kind": "amqtt", "version": version}
         servers = Servers(cluster)
         first, second = servers.addresses
         ok(create_client(servers, first, "over-amqtt"))

@@ -40,7 +40,7 @@ def test_the_broker_starts_first_and_is_listed_with_its_pid(cluster: Cluster) ->
     described = next(n for n in cluster.describe()["nodes"] if n["kind"] == "broker")
     assert described == {
         "name": "broker", "kind": "broker", "group": None, "address": node.address,
-        "pid": node.pid,
+        "pid": node.pid, "software": brokers.software(str(node.config.settings["program"])),
     }  # fmt: skip
 
 
