@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import Final, TextIO
 
+from loadtests.compare.headroom import headroom_note
 from loadtests.compare.load import Counted
 from loadtests.compare.model import ANOMALIES, Comparison, StrategyRun
 from loadtests.compare.numbers import ms, per_second
@@ -96,6 +97,8 @@ def summary_table(comparison: Comparison) -> str:
     plan = comparison.plan
     warning = generator_warning(comparison.runs, plan.processes)
     top = [] if warning is None else ["WARNING: " + warning, ""]
+    headroom = headroom_note(comparison.runs, plan)
+    top += [] if headroom is None else [headroom, ""]
     lines = [*top, f"load: {load_model(plan)}", "", table(comparison.runs), ""]
     for verdict in verdicts(comparison.runs, plan.sweep):
         found = [f"broke: {'; '.join(verdict.broke)}"] if verdict.broke else []

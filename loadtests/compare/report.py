@@ -18,6 +18,7 @@ from typing import Any, Final
 from loadtests.checkers import Example
 from loadtests.compare.availability import strategy_phases, unavailability, unavailable_s
 from loadtests.compare.failures import error_kinds
+from loadtests.compare.headroom import headroom_note
 from loadtests.compare.model import ANOMALIES, Comparison, LoadRun, StrategyRun
 from loadtests.compare.numbers import ms, per_second, share
 from loadtests.compare.plan import load_model
@@ -406,6 +407,8 @@ def render(
     faults = ", ".join(fault.name for fault in plan.faults) or "none"
     warning = generator_warning(comparison.runs, plan.processes)
     top = "" if warning is None else f'<p class="bad">{escape(warning)}</p>'
+    headroom = headroom_note(comparison.runs, plan)
+    top += "" if headroom is None else f'<p class="meta">{escape(headroom)}</p>'
     meta = (
         f"load: {load_model(plan)} · "
         f"users {', '.join(map(str, plan.users))} · {plan.duration} s of load per run ·"

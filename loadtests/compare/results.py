@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.compare.availability import Phase, strategy_phases, unavailability, unavailable_s
+from loadtests.compare.ceiling import Ceiling, Missing
 from loadtests.compare.failures import error_kinds
+from loadtests.compare.headroom import ceiling_ops_s, share_of_ceiling
 from loadtests.compare.model import Comparison, FaultWindow, LoadRun, StrategyRun
 from loadtests.compare.plan import Plan
 from loadtests.compare.stats import Latency, Summary, by_operation
@@ -52,17 +54,19 @@ def _fault(load: LoadRun, window: FaultWindow) -> dict[str, Any]:
     return {**asdict(window), "unavailable_s": unavailable}  # None: not struck, or too late
 
 
-def _generator(load: LoadRun) -> dict[str, Any]:
+def _generator(load: LoadRun, plan: Plan) -> dict[str, Any]:
     reasons = load.saturation()
     return {
         "cpu_share": load.cpu.generator_share,
         "saturated": bool(reasons),
         "reasons": reasons,
         "process_cpu_shares": list(load.cpu.generator),
+        "ceiling_ops_s": ceiling_ops_s(load, plan),
+        "share_of_ceiling": share_of_ceiling(load, plan),
     }
 
 
-def _load(load: LoadRun, out: Path) -> dict[str, Any]:
+def _load(load: LoadRun, plan: Plan) -> dict[str, Any]:
     summary = load.summary()
     return {
         "users": load.users,
@@ -70,10 +74,10 @@ def _load(load: LoadRun, out: Path) -> dict[str, Any]:
         "repeat": load.repeat,
         **_summary(summary),
         "issued_ops_s": summary.issued_ops_s,
-        "generator": _generator(load),
+        "generator": _generator(load, plan),
         "nodes_cpu": dict(load.cpu.nodes),
         "faults": [_fault(load, window) for window in load.faults],
-        "histories": [_relative(path, out) for path in load.files],
+        "histories": [_relative(path, plan.out) for path in load.files],
     }
 
 
@@ -171,10 +175,10 @@ def _checks(run: StrategyRun) -> dict[str, Any]:
 
 
 def strategy_results(run: StrategyRun, plan: Plan, verdict: Verdict) -> dict[str, Any]:
-    out = plan.out
     summary = run.summary()
     convergence = run.report.convergence
-    generators = [_generator(load) for load in run.loads]
+    generators = [_generator(load, plan) for load in run.loads]
+    shares = [g["share_of_ceiling"] for g in generators if g["share_of_ceiling"] is not None]
     return {
         "throughput_ops_s": summary.throughput_ops_s,
         "latency_ms": _latency(summary.latency_ms),
@@ -186,6 +190,7 @@ def strategy_results(run: StrategyRun, plan: Plan, verdict: Verdict) -> dict[str
         "generator": {
             "cpu_share": max((g["cpu_share"] for g in generators), default=0.0),
             "saturated": any(g["saturated"] for g in generators),
+            "share_of_ceiling": max(shares, default=None),
         },
         "curve": [_point(step) for step in run.curve],
         "verdict": _verdict(verdict, run, plan),
@@ -194,13 +199,20 @@ def strategy_results(run: StrategyRun, plan: Plan, verdict: Verdict) -> dict[str
         "servers": list(run.servers),
         "refused": summary.refused,
         "load_s": summary.duration_s,
-        "by_users": [_load(load, out) for load in run.loads],
+        "by_users": [_load(load, plan) for load in run.loads],
         "by_operation": {
             op: _summary(s) for op, s in by_operation(run.history, summary.duration_s).items()
         },
         "checks": _checks(run),
         "notes": list(run.notes),
     }
+
+
+def _ceiling(known: Ceiling | Missing) -> dict[str, Any]:
+    """The ceiling the runs were compared with, or why none was."""
+    if isinstance(known, Missing):
+        return {"path": str(known.path), "ops_s": None, "missing": known.reason}
+    return {"path": str(known.path), "ops_s": dict(known.ops_s), "measured": known.measured}
 
 
 def _version(distribution: str) -> str | None:
@@ -227,6 +239,7 @@ def environment(comparison: Comparison) -> dict[str, Any]:
         "servers_requested": plan.servers,
         "settle_timeout_s": plan.settle_timeout,
         "locust_processes": plan.processes,
+        "generator_ceiling": _ceiling(plan.generator_ceiling),
         "time": comparison.started.isoformat(timespec="seconds"),
     }
 

@@ -190,7 +190,7 @@ def spread_note(runs: Sequence[StrategyRun]) -> str:
     )
 
 
-def _run_name(run: StrategyRun, load: LoadRun) -> str:
+def run_name(run: StrategyRun, load: LoadRun) -> str:
     rate = "" if load.rate is None else f" at {load.rate:,.0f} calls/s"
     return f"{run.name} with {load.users} users{rate}"
 
@@ -203,7 +203,7 @@ def generator_warning(runs: Sequence[StrategyRun], processes: int) -> str | None
     if not pegged:
         return None
     total = sum(len(run.loads) for run in runs)
-    shown = "; ".join(f"{_run_name(run, load)}: {', '.join(why)}" for run, load, why in pegged[:4])
+    shown = "; ".join(f"{run_name(run, load)}: {', '.join(why)}" for run, load, why in pegged[:4])
     more = f"; and {len(pegged) - 4} more" if len(pegged) > 4 else ""
     busiest = max(load.cpu.generator_share for _, load, _ in pegged)
     return (
