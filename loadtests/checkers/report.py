@@ -7,8 +7,10 @@ from typing import Final, TypedDict
 from loadtests.checkers.convergence import ConvergenceResult, check_convergence
 from loadtests.checkers.inputs import InputsResult, check_inputs
 from loadtests.checkers.linearizability import LinearizabilityResult, check_linearizability
+from loadtests.checkers.sessions import SessionsResult, check_sessions
 from loadtests.checkers.staleness import StalenessResult, check_staleness
 from loadtests.checkers.stock import StockResult, check_stock
+from loadtests.checkers.updates import LostUpdatesResult, check_lost_updates
 from loadtests.history import Operation, Replicas
 
 
@@ -21,6 +23,9 @@ class AnomalyCounts(TypedDict):
     lost_stock_units: int  # stock units acknowledged writes moved that a replica does not show
     divergent_replicas: int
     input_disagreements: int  # requests the service and the checkers' reading judge apart
+    read_your_writes_violations: int  # a session's reads behind its own write on that server
+    monotonic_read_violations: int  # a session's reads behind what it had read on that server
+    lost_updates: int  # read-modify-writes that overwrote an update their read missed
 
 
 # What each count counts: a chart's axis holds counts of one unit only.
@@ -31,6 +36,9 @@ UNITS: Final[Mapping[str, str]] = {
     "lost_stock_units": "stock units",
     "divergent_replicas": "replicas",
     "input_disagreements": "requests",
+    "read_your_writes_violations": "reads",
+    "monotonic_read_violations": "reads",
+    "lost_updates": "writes",
 }
 
 
@@ -41,6 +49,8 @@ class Report:
     staleness: StalenessResult
     convergence: ConvergenceResult | None  # None when no replica states were given
     inputs: InputsResult
+    sessions: SessionsResult
+    updates: LostUpdatesResult
 
     def counts(self) -> AnomalyCounts:
         return AnomalyCounts(
@@ -50,6 +60,9 @@ class Report:
             lost_stock_units=self.stock.lost_units,
             divergent_replicas=0 if self.convergence is None else self.convergence.divergent,
             input_disagreements=self.inputs.disagreements,
+            read_your_writes_violations=self.sessions.read_your_writes,
+            monotonic_read_violations=self.sessions.monotonic_reads,
+            lost_updates=self.updates.lost,
         )
 
 
@@ -69,4 +82,6 @@ def check_all(
         staleness=check_staleness(history, initial_stock),
         convergence=None if replicas is None else check_convergence(replicas, settle_timeout),
         inputs=check_inputs(history),
+        sessions=check_sessions(history),
+        updates=check_lost_updates(history),
     )

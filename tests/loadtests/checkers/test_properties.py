@@ -106,6 +106,9 @@ def assert_clean(report: Report, *, explained: bool = True) -> None:
     assert report.stock.lost_units == 0, report.stock.products
     assert report.convergence is not None and report.convergence.converged
     assert report.inputs.disagreements == 0, report.inputs.examples
+    sessions = report.sessions
+    assert (sessions.read_your_writes, sessions.monotonic_reads) == (0, 0), sessions
+    assert report.updates.lost == 0, report.updates.examples
 
 
 @SETTINGS

@@ -1,0 +1,110 @@
+"""Session guarantees on one server: read-your-writes and monotonic reads.
+
+A session is one client (a Locust user) on one server: its calls there, in order.
+On a client or product record, a read of a session must show
+
+- read-your-writes: its own latest acknowledged write there, or a later write; a
+  read that shows a write that ended before that one began went back behind it;
+- monotonic reads: no write older than one an earlier read of the session there
+  showed; a write that ended before that one began is older.
+
+"Older" is taken from the history's times, never from the values: a write that
+ended before another began comes before it in every order a linearizable service
+may choose, so a correct strategy is never counted here, whoever wrote the record.
+A read whose value no write gave (unexplained) is left to the staleness checker.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from loadtests.checkers.evidence import MAX_EXAMPLES, Example, example
+from loadtests.checkers.registers import (
+    READS,
+    WRITES,
+    earliest_start,
+    latest_end,
+    register_of,
+    register_writes,
+    shown,
+)
+from loadtests.history import Operation
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsResult:
+    sessions: int  # (client, server) pairs with a read checked
+    reads: int  # acknowledged reads of a record the history writes
+    read_your_writes: int  # reads that went back behind the session's own write
+    monotonic_reads: int  # reads that went back behind one the session had read
+    read_your_writes_examples: tuple[Example, ...]  # [read, the session's write]
+    monotonic_read_examples: tuple[Example, ...]  # [read, the session's earlier read]
+
+
+@dataclass(slots=True)
+class _Floor:
+    """What one session knows of one record: nothing it reads may end before `since`."""
+
+    since: float = -math.inf
+    index: int = -1  # the operation that set it
+
+
+@dataclass(slots=True)
+class _Session:
+    own: dict[str, _Floor] = field(default_factory=dict)  # by record: its own writes
+    seen: dict[str, _Floor] = field(default_factory=dict)  # by record: what it read
+
+
+def check_sessions(history: Sequence[Operation]) -> SessionsResult:
+    registers = register_writes(history)
+    sessions: dict[tuple[str, str], _Session] = {}
+    checked: set[tuple[str, str]] = set()
+    reads = 0
+    ryw: list[Example] = []
+    mr: list[Example] = []
+    ryw_count = mr_count = 0
+    for i in sorted(range(len(history)), key=lambda i: (history[i].invoke, i)):
+        o = history[i]
+        versions = register_of(registers, o)
+        if versions is None or o.outcome != "ok":
+            continue
+        session = sessions.setdefault((o.process, o.server), _Session())
+        record = f"{o.table}/{o.key}"
+        if o.op in WRITES:
+            session.own[record] = _Floor(o.invoke, i)
+            continue
+        writes = shown(versions, o) if o.op in READS else []
+        if not writes:
+            continue
+        reads += 1
+        checked.add((o.process, o.server))
+        end = latest_end(writes)
+        own = session.own.get(record, _Floor())
+        if end < own.since:
+            ryw_count += 1
+            if len(ryw) < MAX_EXAMPLES:
+                what = (
+                    f"{o.process}'s {o.op} of {o.key!r} on {o.server} showed a write older"
+                    " than its own acknowledged write there"
+                )
+                ryw.append(example(history, str(o.key), what, [i, own.index], [i, own.index]))
+        seen = session.seen.get(record, _Floor())
+        if end < seen.since:
+            mr_count += 1
+            if len(mr) < MAX_EXAMPLES:
+                what = (
+                    f"{o.process}'s {o.op} of {o.key!r} on {o.server} showed a write older"
+                    " than one its earlier read there had shown"
+                )
+                mr.append(example(history, str(o.key), what, [i, seen.index], [i, seen.index]))
+        start = earliest_start(writes)
+        if start > seen.since:
+            session.seen[record] = _Floor(start, i)
+    return SessionsResult(
+        sessions=len(checked),
+        reads=reads,
+        read_your_writes=ryw_count,
+        monotonic_reads=mr_count,
+        read_your_writes_examples=tuple(ryw),
+        monotonic_read_examples=tuple(mr),
+    )
