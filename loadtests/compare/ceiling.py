@@ -80,7 +80,7 @@ def _entries(path: Path) -> list[dict[str, Any]]:
 def _ceiling(entry: Mapping[str, Any], path: Path) -> Ceiling:
     figures = {m: entry[m]["ops_s"] for m in MODELS if isinstance(entry.get(m), dict)}
     if not figures or not all(isinstance(v, int | float) and v > 0 for v in figures.values()):
-        raise ValueError("its entry for this machine has no positive ops_s")
+        raise ValueError("its entry for this machine has an ops_s that is not a positive number")
     ops_s = {m: float(v) for m, v in figures.items()}
     return Ceiling(ops_s, str(entry["measured"]), str(entry["scenario"]), path)
 

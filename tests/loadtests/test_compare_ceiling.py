@@ -59,7 +59,7 @@ def test_a_new_measurement_replaces_this_machines_entry_and_keeps_the_others(
         (json.dumps({"ceilings": [_entry(hostname="elsewhere")]}), "other machines only"),
         (json.dumps({"ceilings": [_entry(cpu_count=64)]}), "other machines only"),
         (json.dumps({"ceilings": [_entry("crud")]}), "scenario crud only"),
-        (json.dumps({"ceilings": [_entry() | {"closed": {"ops_s": 0}}]}), "no positive ops_s"),
+        (json.dumps({"ceilings": [_entry() | {"closed": {"ops_s": 0}}]}), "not a positive number"),
     ],
 )
 def test_a_ceiling_of_another_machine_or_scenario_is_ignored_with_a_hint(
