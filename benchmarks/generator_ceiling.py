@@ -37,6 +37,7 @@ machine (shared with other work), mixed scenario, 10 s per step:
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -151,6 +152,8 @@ def entry(steps: Sequence[Step], scenario: str) -> dict[str, Any]:
         "machine": ceiling.machine(),
         "scenario": scenario,
         "measured": datetime.now(UTC).date().isoformat(),
+        # Others' work on a shared machine takes cores from the generator: say how much.
+        "load_average_1m": round(os.getloadavg()[0], 2),
         **{m: asdict(s) for m, s in modes.items() if s is not None},
     }
 
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(steps))
     record = entry(steps, args.scenario)
     ceiling.record(args.ceiling, record)
-    log(f"ceiling recorded in {args.ceiling}")
+    log(f"ceiling recorded in {args.ceiling}; load average now {record['load_average_1m']}")
     if args.json is not None:
         document = {"entry": record, "steps": [asdict(s) for s in steps]}
         args.json.write_text(json.dumps(document, indent=2) + "\n")
