@@ -4,8 +4,9 @@ This module is a plugin of the `testbed` command (entry point `compare` of group
 `testbed`, hook `testbed_commands`), so that core never imports the load tests. With
 no arguments: every built-in strategy, the mixed scenario, 4 then 16 users for 10 s
 each, 3 servers (fewer where a strategy allows fewer), no faults; a few minutes at
-most. The comparison itself is imported only when the command runs (it brings
-matplotlib).
+most. `--replay` runs an earlier comparison's plan again, rebuilt from the manifest
+it wrote (`loadtests.compare.manifest`). The comparison itself is imported only when
+the command runs (it brings matplotlib).
 """
 
 import argparse
@@ -188,7 +189,9 @@ def _recorded(args: argparse.Namespace) -> dict[str, Any]:
     from loadtests import compare
 
     flags = [*compare.DEFAULTS, "strategies", "sweep"]
-    given = [f"--{name.replace('_', '-')}" for name in flags if getattr(args, name, None)]
+    given = [
+        f"--{name.replace('_', '-')}" for name in flags if getattr(args, name) not in (None, False)
+    ]
     if given:
         raise compare.PlanError(
             f"--replay takes its plan from the manifest; leave out {', '.join(given)} "

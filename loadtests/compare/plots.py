@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from loadtests.checkers.report import UNITS
+from loadtests.compare.history_plot import history_figures
 from loadtests.compare.model import ANOMALIES, LoadRun, StrategyRun
 from loadtests.compare.stats import is_success
 from loadtests.compare.sweep import Point
@@ -250,12 +251,14 @@ PLOTS: Final = {
 
 
 def save_plots(runs: Sequence[StrategyRun], directory: Path) -> dict[str, Path]:
-    """Every plot as directory/<name>.png, each strategy's timeline as timeline-<name>.png."""
+    """Every plot as directory/<name>.png, each strategy's timeline as timeline-<name>.png,
+    the first few of its failing histories as history-<name>-<kind>-<n>.png."""
     directory.mkdir(parents=True, exist_ok=True)
     figures = {name: plot(runs) for name, plot in PLOTS.items()}
     if any(run.curve for run in runs):
         figures["curves"] = curves(runs)
     figures |= {timeline_name(run): timeline(run) for run in runs}
+    figures |= {name: drawn for run in runs for name, drawn in history_figures(run).items()}
     saved = {}
     for name, figure in figures.items():
         path = directory / f"{name}.png"

@@ -18,6 +18,7 @@ from typing import Any, Final
 from loadtests.checkers import Example
 from loadtests.compare.availability import strategy_phases, unavailability, unavailable_s
 from loadtests.compare.failures import error_kinds
+from loadtests.compare.history_plot import MAX_DRAWN, history_name
 from loadtests.compare.headroom import headroom_note
 from loadtests.compare.model import ANOMALIES, Comparison, LoadRun, StrategyRun
 from loadtests.compare.numbers import ms, per_second, share
@@ -300,11 +301,25 @@ def _operations(operations: Sequence[Operation], origin: float) -> str:
     return _table(head, rows, "ops")
 
 
-def _examples(title: str, examples: Sequence[Example], origin: float) -> str:
-    """The checkers' examples (a few of each kind), the first one unfolded."""
+def _drawings(run: StrategyRun, kind: str, images: Mapping[str, Path]) -> list[Path]:
+    """The timelines of the run's first few examples of a kind, in their order."""
+    names = (history_name(run.name, kind, n) for n in range(MAX_DRAWN))
+    return [images[name] for name in names if name in images]
+
+
+def _examples(
+    title: str, examples: Sequence[Example], origin: float, drawings: Sequence[Path] = ()
+) -> str:
+    """The checkers' examples (a few of each kind), the first one unfolded; beside the
+    first few, `drawings` of them."""
+    caption = (
+        "The operations as bars from invoke to reply: in conflict red, refused grey,"
+        " outcome unknown hatched and open-ended."
+    )
     shown = "".join(
         f"<details{' open' if i == 0 else ''}><summary>{escape(e.what)}</summary>"
-        f"{_operations(e.operations, origin)}</details>"
+        + (_figure(drawings[i], caption) if i < len(drawings) else "")
+        + f"{_operations(e.operations, origin)}</details>"
         for i, e in enumerate(examples)
     )
     return f"<h4>{escape(title)}</h4>{shown}" if shown else ""
@@ -329,9 +344,9 @@ def _convergence(run: StrategyRun) -> str:
     return f"<p>All {convergence.replicas} replicas reached the same state{when}.</p>"
 
 
-def _anomalies(run: StrategyRun) -> str:
+def _anomalies(run: StrategyRun, images: Mapping[str, Path]) -> str:
     report = run.report
-    origin = min((o.invoke for o in run.history), default=0.0)
+    origin = run.start
     staleness = report.staleness
     lag = staleness.lag
     lag_text = "" if lag is None else (
@@ -345,9 +360,16 @@ def _anomalies(run: StrategyRun) -> str:
         f" {report.stock.negative_reads:,} reads of negative stock.</p>"
     )
     sections = (
-        _examples("Not linearizable", report.linearizability.examples, origin)
+        _examples(
+            "Not linearizable",
+            report.linearizability.examples,
+            origin,
+            _drawings(run, "linearizability", images),
+        )
         + _examples("Stock", report.stock.examples, origin)
-        + _examples("Stale reads", staleness.examples, origin)
+        + _examples(
+            "Stale reads", staleness.examples, origin, _drawings(run, "stale_reads", images)
+        )
     )
     return "<h3>Anomalies</h3>" + summary + _convergence(run) + (sections or "<p>None found.</p>")
 
@@ -359,7 +381,8 @@ def _strategy(run: StrategyRun, images: Mapping[str, Path]) -> str:
         f'<h2 id="{escape(run.name)}">{escape(run.name)}</h2>'
         f'<p class="meta">{len(run.servers)} server(s): {escape(", ".join(run.servers))};'
         f" options: {escape(options)}</p>{notes}"
-        + _curve(run) + _by_users(run) + _costs(run, images) + _by_operation(run) + _anomalies(run)
+        + _curve(run) + _by_users(run) + _costs(run, images) + _by_operation(run)
+        + _anomalies(run, images)
     )  # fmt: skip
 
 
