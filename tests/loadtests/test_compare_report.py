@@ -41,6 +41,7 @@ def test_the_page_embeds_every_plot_and_loads_nothing_else(tmp_path: Path) -> No
     embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert set(outputs.plots) == {
         "latency_cdf", "throughput", "anomalies", "timeline-good", "timeline-broken",
+        "history-broken-linearizability-1", "history-broken-stale_reads-1",
     }  # fmt: skip
     assert sorted(base64.b64decode(data) for data in embedded) == sorted(
         path.read_bytes() for path in outputs.plots.values()
@@ -83,6 +84,16 @@ def test_the_page_shows_examples_of_each_anomaly_found(tmp_path: Path) -> None:
     for example in examples:
         assert escape(example.what) in page
     assert "1 of 2 replicas ended with a state different from the majority" in page
+    # Each drawn example carries its timeline between its sentence and its operations.
+    for kind, example in [
+        ("linearizability", report.linearizability.examples[0]),
+        ("stale_reads", report.staleness.examples[0]),
+    ]:
+        drawing = base64.b64encode(
+            (tmp_path / "plots" / f"history-broken-{kind}-1.png").read_bytes()
+        )
+        start = page.index(f"<summary>{escape(example.what)}</summary>")
+        assert page.index(drawing.decode(), start) < page.index("</details>", start)
     good_section = page[page.index('<h2 id="good">') : page.index('<h2 id="broken">')]
     assert "None found." in good_section
 
