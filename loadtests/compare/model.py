@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Final, cast
 from core.strategy import OptionValue
 from loadtests.checkers import AnomalyCounts, Report
 from loadtests.compare.cpu import CpuUse, saturation
+from loadtests.compare.nodes import NodeInfo, label
 from loadtests.compare.plan import Plan
 from loadtests.compare.readback import ReadBack
 from loadtests.compare.stats import Summary, span, summarize
@@ -98,6 +99,11 @@ class StrategyRun:
     notes: tuple[str, ...] = ()  # faults skipped, servers restarted, ...
     readback: ReadBack | None = None  # acknowledged writes read back; None: not read
     curve: tuple["Point", ...] = ()  # a sweep's steps (`sweep.curve`); () without one
+    nodes: tuple[NodeInfo, ...] = ()  # every node of its cluster, any kind
+
+    def label(self, who: str) -> str:
+        """A node (by name or address) as the report names it: `s2 (127.0.0.1:50052)`."""
+        return label(self.nodes, who)
 
     def shown_options(self) -> dict[str, OptionValue]:
         """The options with secrets masked: results and reports get shared."""

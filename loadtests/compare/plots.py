@@ -137,7 +137,7 @@ def _counts(load: LoadRun) -> tuple[list[float], list[int], list[int]]:
     return [n * BIN_S for n in range(bins)], ok, error
 
 
-def _timeline_panel(axes: Axes, load: LoadRun) -> None:
+def _timeline_panel(axes: Axes, run: StrategyRun, load: LoadRun) -> None:
     starts, ok, error = _counts(load)
     axes.bar(starts, ok, BIN_S, align="edge", color=_OK, label="succeeded")
     axes.bar(starts, error, BIN_S, align="edge", bottom=ok, color=_ERROR, label="failed")
@@ -156,7 +156,7 @@ def _timeline_panel(axes: Axes, load: LoadRun) -> None:
         axes.text(
             window.start_s,
             top * 0.97,
-            f" {window.action}-{window.target} → {window.node}",
+            f" {window.action}-{window.target} → {run.label(window.node)}",
             va="top",
             fontsize=8,
             color="#8a4500",
@@ -167,7 +167,7 @@ def _timeline_panel(axes: Axes, load: LoadRun) -> None:
         axes.text(
             change.at_s,
             top * 0.80,
-            f" leader {change.leader or 'none'}",
+            f" leader {run.label(change.leader) if change.leader else 'none'}",
             va="top",
             fontsize=7,
             color=_LEADER,
@@ -185,7 +185,7 @@ def timeline(run: StrategyRun) -> Figure:
     for axes, load in zip(grid[:, 0], run.loads, strict=False):
         axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
-        _timeline_panel(axes, load)
+        _timeline_panel(axes, run, load)
     grid[-1, 0].set_xlabel("seconds since the load run's first request")
     _legend(grid[0, 0], loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     figure.suptitle(

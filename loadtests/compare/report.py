@@ -18,9 +18,10 @@ from typing import Any, Final
 from loadtests.checkers import Example
 from loadtests.compare.availability import strategy_phases, unavailability, unavailable_s
 from loadtests.compare.failures import error_kinds
-from loadtests.compare.history_plot import MAX_DRAWN, history_name
 from loadtests.compare.headroom import headroom_note
+from loadtests.compare.history_plot import MAX_DRAWN, history_name
 from loadtests.compare.model import ANOMALIES, Comparison, LoadRun, StrategyRun
+from loadtests.compare.nodes import broker
 from loadtests.compare.numbers import ms, per_second, share
 from loadtests.compare.plan import load_model
 from loadtests.compare.plots import timeline_name
@@ -149,9 +150,10 @@ def _plots(images: Mapping[str, Path]) -> str:
     return f'<h2>Plots</h2><div class="plots">{"".join(figures)}</div>'
 
 
-def _cpu(load: LoadRun) -> tuple[str, str]:
+def _cpu(run: StrategyRun, load: LoadRun) -> tuple[str, str]:
     """The generator's busiest process and every node, as shares of one core."""
-    nodes = ", ".join(f"{name} {used:.0%}" for name, used in load.cpu.nodes.items()) or "-"
+    used = load.cpu.nodes.items()
+    nodes = ", ".join(f"{run.label(name)} {share:.0%}" for name, share in used) or "-"
     return f"{load.cpu.generator_share:.0%}", nodes
 
 
@@ -160,7 +162,7 @@ def _by_users(run: StrategyRun) -> str:
     for load in run.loads:
         s = load.summary()
         faults = "; ".join(f"{w.start_s:.1f}-{w.end_s:.1f} s: {w.note}" for w in load.faults) or "-"
-        generator, nodes = _cpu(load)
+        generator, nodes = _cpu(run, load)
         pegged = load.saturation()
         rows.append(
             f'<tr><td class="name">{load.users}</td>'
@@ -207,7 +209,7 @@ def _seconds(value: float | None) -> str:
 def _fault_rows(run: StrategyRun) -> list[str]:
     return [
         f'<tr><td class="name">{load.users}</td><td class="name">'
-        f"{escape(f'{w.action}-{w.target}')}</td>" + _cell(w.node or "-")
+        f"{escape(f'{w.action}-{w.target}')}</td>" + _cell(run.label(w.node) if w.node else "-")
         + _cell(f"{w.start_s:.2f}") + _cell(f"{w.end_s:.2f}")
         + _cell(_seconds(None if w.node is None else unavailable_s(load, w)))
         + f'<td class="name">{escape(w.note)}</td></tr>'
@@ -238,10 +240,10 @@ def _lost_acknowledged(run: StrategyRun) -> str:
     if readback is None:
         return "<p>The acknowledged writes were not read back.</p>" + shown
     lost = readback.lost_acknowledged_writes
-    where = ", ".join(f"{name}: {n:,}" for name, n in readback.by_server().items() if n)
+    where = ", ".join(f"{run.label(name)}: {n:,}" for name, n in readback.by_server().items() if n)
     measured = (
         f"{readback.checked:,} acknowledged writes read back from every replica"
-        f" ({', '.join(readback.servers) or 'none answered'}): {lost:,} lost"
+        f" ({', '.join(map(run.label, readback.servers)) or 'none answered'}): {lost:,} lost"
         + (f" (missing per replica: {where})" if where else "") + "."
     )  # fmt: skip
     css = ' class="bad"' if lost else ""
@@ -331,7 +333,8 @@ def _convergence(run: StrategyRun) -> str:
         return ""
     if convergence.divergent:
         digests = ", ".join(
-            f"{name}: {state.digest[:12]}" for name, state in sorted(run.replicas.servers.items())
+            f"{run.label(name)}: {state.digest[:12]}"
+            for name, state in sorted(run.replicas.servers.items())
         )
         return (
             f'<p class="note">{convergence.divergent} of {convergence.replicas} replicas ended'
@@ -374,12 +377,22 @@ def _anomalies(run: StrategyRun, images: Mapping[str, Path]) -> str:
     return "<h3>Anomalies</h3>" + summary + _convergence(run) + (sections or "<p>None found.</p>")
 
 
+def _broker(run: StrategyRun) -> str:
+    """The MQTT broker that ran, as its node told it; "" when the cluster ran none."""
+    node = broker(run.nodes)
+    if node is None or node.software is None:
+        return ""
+    version = node.software.get("version") or "of unknown version"
+    return f" broker: {node.software.get('kind')} {version} on {run.label(node.name)};"
+
+
 def _strategy(run: StrategyRun, images: Mapping[str, Path]) -> str:
     options = ", ".join(f"{k} = {v!r}" for k, v in run.shown_options().items()) or "none"
     notes = "".join(f'<p class="note">{escape(note)}</p>' for note in run.notes)
     return (
         f'<h2 id="{escape(run.name)}">{escape(run.name)}</h2>'
-        f'<p class="meta">{len(run.servers)} server(s): {escape(", ".join(run.servers))};'
+        f'<p class="meta">{len(run.servers)} server(s):'
+        f' {escape(", ".join(map(run.label, run.servers)))};{escape(_broker(run))}'
         f" options: {escape(options)}</p>{notes}"
         + _curve(run) + _by_users(run) + _costs(run, images) + _by_operation(run)
         + _anomalies(run, images)

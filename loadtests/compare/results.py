@@ -11,7 +11,9 @@ Throughput is successful operations per second (`stats`: outcome "ok" or a
 business refusal), everywhere. `unavailability_s` is null (p50 and max) when no
 fault struck; a phase's throughput and success rate are null when the phase did
 not happen (`availability`); `lost_acknowledged_writes` is null when the writes
-were not read back (`readback`).
+were not read back (`readback`). `nodes` lists every node of the cluster, its name
+and address apart; `broker` is what its broker node ran (`nodes.broker`), null when
+it ran none.
 """
 
 import importlib.metadata
@@ -28,6 +30,7 @@ from loadtests.compare.ceiling import Ceiling, Missing
 from loadtests.compare.failures import error_kinds
 from loadtests.compare.headroom import ceiling_ops_s, share_of_ceiling
 from loadtests.compare.model import Comparison, FaultWindow, LoadRun, StrategyRun
+from loadtests.compare.nodes import broker
 from loadtests.compare.plan import Plan
 from loadtests.compare.stats import Latency, Summary, by_operation
 from loadtests.compare.sweep import Point
@@ -102,6 +105,12 @@ def _anomalies(run: StrategyRun) -> dict[str, int]:
     counts stock units, not writes), kept beside it for one release (README.md)."""
     counts = dict(run.anomalies())
     return {**counts, "lost_writes": counts["lost_stock_units"]}
+
+
+def _broker(run: StrategyRun) -> dict[str, str | None] | None:
+    """What its broker node ran: {"kind": "mosquitto", "version": "2.0.11"}."""
+    node = broker(run.nodes)
+    return None if node is None or node.software is None else dict(node.software)
 
 
 def _verdict(verdict: Verdict, run: StrategyRun, plan: Plan) -> dict[str, Any]:
@@ -197,6 +206,8 @@ def strategy_results(run: StrategyRun, plan: Plan, verdict: Verdict) -> dict[str
         **_costs(run),
         "consistency": run.consistency,
         "servers": list(run.servers),
+        "nodes": [asdict(node) for node in run.nodes],
+        "broker": _broker(run),
         "refused": summary.refused,
         "load_s": summary.duration_s,
         "by_users": [_load(load, plan) for load in run.loads],

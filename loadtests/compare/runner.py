@@ -27,6 +27,7 @@ from loadtests.compare.cpu import CpuWatch
 from loadtests.compare.faults import Fault
 from loadtests.compare.load import LoadError, LoadSpec, LocustProcess
 from loadtests.compare.model import Comparison, LoadRun, StrategyRun
+from loadtests.compare.nodes import recorded
 from loadtests.compare.plan import Plan, locustfile
 from loadtests.compare.progress import Progress
 from loadtests.compare.readback import read_back
@@ -82,6 +83,7 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
             Cluster(config, workdir=directory / "cluster", distinct_addresses=distinct)
         )
         progress.say(f"{descriptor.name}: {len(cluster.nodes)} node(s) up")
+        nodes = recorded(cluster.describe()["nodes"])
         reasons = {fault: faults.skip_reason(fault, cluster) for fault in plan.faults}
         note(*reasons.values())
         strike = tuple(fault for fault, reason in reasons.items() if reason is None)
@@ -130,6 +132,7 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         notes=tuple(notes),
         readback=readback,
         curve=curve,
+        nodes=nodes,
     )
 
 
