@@ -27,7 +27,9 @@ them and states how far below the ceiling each of its load runs ran.
 Run from the repository root, on demand (it is not a test):
 
     .venv/bin/python -m benchmarks.generator_ceiling [--scenario mixed] [--duration 10]
-        [--users 4,16,64] [--rate-from 200] [--rate-factor 1.5] [--json FILE]
+        [--users 4,16,64] [--rate-from 200] [--rate-factor 1.5] [--rounds 1] [--json FILE]
+
+On a machine others share, `--rounds 3` runs each step three times and keeps the best.
 
 Progress goes to stderr, the table to stdout. One run on the project's 2-core
 machine (shared with other work), mixed scenario, 10 s per step:
@@ -114,12 +116,24 @@ def measure(
 
 
 def _said(step: Step) -> Step:
-    offered = "closed loop" if step.rate is None else f"{step.rate:,.0f} calls/s offered"
     log(
-        f"{step.users} users, {offered}: {step.ops_s:,.0f} calls/s issued, generator CPU"
-        f" {step.cpu_share:.0%}, server CPU {step.server_cpu_share:.0%}, p99 {step.p99_ms} ms"
+        f"  {step.ops_s:,.0f} calls/s issued, generator CPU {step.cpu_share:.0%}, server CPU"
+        f" {step.server_cpu_share:.0%}, p99 {step.p99_ms} ms"
     )
     return step
+
+
+def best_round(
+    server: NoopServer, args: argparse.Namespace, users: int, rate: float | None, work: Path
+) -> Step:
+    """The best of --rounds runs of one step: others' work on a shared machine only
+    ever takes cores from the generator, so the best round is nearest its ceiling."""
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        offered = "closed loop" if rate is None else f"open loop at {rate:,.0f} calls/s"
+        log(f"{users} users, {offered}, {args.duration} s (round {number}/{args.rounds})")
+        rounds.append(_said(measure(server, args, users, rate, work / f"round-{number}")))
+    return max(rounds, key=lambda step: step.ops_s)
 
 
 def run_steps(args: argparse.Namespace) -> list[Step]:
@@ -128,12 +142,10 @@ def run_steps(args: argparse.Namespace) -> list[Step]:
     with running() as server, tempfile.TemporaryDirectory(prefix="ceiling-") as directory:
         work = Path(directory)
         for users in args.users:
-            log(f"closed loop, {users} users, {args.duration} s")
-            steps.append(_said(measure(server, args, users, None, work)))
+            steps.append(best_round(server, args, users, None, work))
         rate = args.rate_from
         for _ in range(MAX_STEPS):
-            log(f"open loop, {args.open_users} users, {rate:,.0f} calls/s, {args.duration} s")
-            step = _said(measure(server, args, args.open_users, rate, work))
+            step = best_round(server, args, args.open_users, rate, work)
             steps.append(step)
             if step.short():
                 break
@@ -200,6 +212,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate-from", type=float, default=200.0, help="first rate, calls/s")
     parser.add_argument("--rate-factor", type=float, default=1.5, help="each rate's growth")
     parser.add_argument("--seed", type=int, default=1, help="scenario seed")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per step; the best counts")
     parser.add_argument(
         "--ceiling", type=Path, default=ceiling.DEFAULT_PATH, help="the file compare reads"
     )
