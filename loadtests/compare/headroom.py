@@ -9,11 +9,14 @@ below, the strategy set the pace.
 """
 
 from collections.abc import Sequence
+from typing import Final
 
 from loadtests.compare.ceiling import Ceiling, share
 from loadtests.compare.model import LoadRun, StrategyRun
 from loadtests.compare.plan import Plan
 from loadtests.compare.verdict import run_name
+
+NEAR: Final = 0.8  # a run this close to the ceiling measured the generator as much
 
 
 def ceiling_ops_s(load: LoadRun, plan: Plan) -> float | None:
@@ -45,8 +48,12 @@ def headroom_note(runs: Sequence[StrategyRun], plan: Plan) -> str | None:
         )
     top, run, load = max(measured, key=lambda found: found[0])
     each = " per Locust process" if plan.processes > 1 else ""
+    near = (
+        f": that close, it measured the generator as much as the strategy (--processes"
+        f" {plan.processes + 1} spreads the load)" if top >= NEAR else ""
+    )  # fmt: skip
     return (
         f"The busiest load run ({run_name(run, load)}) ran{each} at {top:.0%} of this"
         f" machine's measured load generator ceiling ({known.ops_s[load.model]:,.0f} calls/s"
-        f" per Locust process, {load.model} loop, measured {known.measured})."
+        f" per Locust process, {load.model} loop, measured {known.measured}){near}."
     )

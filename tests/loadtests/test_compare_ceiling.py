@@ -12,6 +12,7 @@ import pytest
 
 from loadtests.compare import ceiling, summary_table
 from loadtests.compare.ceiling import Ceiling, Missing
+from loadtests.compare.headroom import headroom_note
 from loadtests.compare.model import LoadRun
 from loadtests.compare.report import render
 from loadtests.compare.results import environment, results
@@ -121,6 +122,22 @@ def test_the_report_and_the_terminal_say_how_far_below_the_ceiling_the_busiest_r
     assert said in summary_table(found)
     assert said.replace("'", "&#x27;") in render(found, {}, environment(found))
     assert results(found)["environment"]["generator_ceiling"]["ops_s"] == known.ops_s
+
+
+def test_a_run_near_the_ceiling_is_said_to_measure_the_generator_too(tmp_path: Path) -> None:
+    for ops_s, said in ((550.0, "at 91% of"), (1000.0, "at 50% of")):
+        known = Ceiling({"closed": ops_s}, "2026-12-01", "mixed", tmp_path / "c")
+        found = _comparison(tmp_path, known)
+        note = headroom_note(found.runs, found.plan)
+        assert note is not None and said in note
+        assert ("--processes 2" in note) == (ops_s == 550.0)
+
+
+def test_a_ceiling_without_the_runs_load_model_says_so(tmp_path: Path) -> None:
+    found = _comparison(tmp_path, Ceiling({"open": 800.0}, "2026-12-01", "mixed", tmp_path / "c"))
+    run = replace(found.runs[0], loads=found.runs[0].loads[:1])  # the closed-loop run only
+    said = headroom_note([run], found.plan)
+    assert said is not None and "has no closed loop figure" in said
 
 
 def test_without_a_ceiling_on_record_one_line_says_how_to_measure_it(tmp_path: Path) -> None:
