@@ -71,7 +71,8 @@ class Progress:
 
 HEAD: Final = (
     "strategy", "ops/s", "p50 ms", "p99 ms", "errors", "linearizability", "stale reads",
-    "oversold", "lost units", "divergent", "disagreements", "converged",
+    "oversold", "lost units", "divergent", "disagreements", "read-your-writes",
+    "monotonic reads", "lost updates", "converged",
 )  # fmt: skip
 
 
