@@ -193,10 +193,17 @@ def history_name(strategy: str, kind: str, n: int) -> str:
     return f"history-{strategy}-{kind}-{n + 1}"
 
 
+def _named(drawing: Drawing, run: StrategyRun) -> Drawing:
+    """Node lanes named as everywhere in the report: `s2 (127.0.0.1:50052)`."""
+    if drawing.by != "node":
+        return drawing
+    return replace(drawing, lanes=tuple(map(run.label, drawing.lanes)))
+
+
 def history_figures(run: StrategyRun) -> dict[str, Figure]:
     """The drawings of a run's findings by plot name; {} when it has none."""
     return {
-        history_name(run.name, kind, n): draw(layout(example, run.start, KINDS[kind]))
+        history_name(run.name, kind, n): draw(_named(layout(example, run.start, KINDS[kind]), run))
         for kind, examples in findings(run.report).items()
         for n, example in enumerate(examples)
     }

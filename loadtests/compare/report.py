@@ -43,6 +43,12 @@ MEANINGS: Final = {
     "lost_stock_units": "stock units that acknowledged writes moved but a replica does not show",
     "divergent_replicas": "replicas whose final state differs from the majority's",
     "input_disagreements": "requests the service and the checkers' reading of SPEC.md judge apart",
+    "read_your_writes_violations": "reads by a client that showed, on the server it wrote on, a"
+    " write older than its own acknowledged one there",
+    "monotonic_read_violations": "reads by a client that showed, on one server, a write older"
+    " than one its earlier read there had shown",
+    "lost_updates": "read-modify-writes derived from a read that missed an acknowledged write,"
+    " which they then overwrote",
 }
 # What a strategy's design costs under faults that no measurement of one run can show.
 CAVEATS: Final = {
@@ -290,10 +296,12 @@ def _compact(value: Any, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _operations(operations: Sequence[Operation], origin: float) -> str:
+def _operations(run: StrategyRun, operations: Sequence[Operation]) -> str:
+    """Times from the run's start (`StrategyRun.start`); each server named with its address."""
     rows = [
-        f"<tr><td>{(o.invoke - origin) * 1000:,.3f}</td><td>{ms((o.complete - o.invoke) * 1000)}"
-        f"</td><td>{escape(o.process)}</td><td>{escape(o.server)}</td><td>{escape(o.op)}</td>"
+        f"<tr><td>{(o.invoke - run.start) * 1000:,.3f}</td>"
+        f"<td>{ms((o.complete - o.invoke) * 1000)}</td><td>{escape(o.process)}</td>"
+        f"<td>{escape(run.label(o.server))}</td><td>{escape(o.op)}</td>"
         f"<td>{escape(_compact(o.args))}</td><td>{escape(o.outcome)}</td>"
         f"<td>{escape(_compact(o.result))}</td></tr>"
         for o in operations
@@ -310,7 +318,7 @@ def _drawings(run: StrategyRun, kind: str, images: Mapping[str, Path]) -> list[P
 
 
 def _examples(
-    title: str, examples: Sequence[Example], origin: float, drawings: Sequence[Path] = ()
+    run: StrategyRun, title: str, examples: Sequence[Example], drawings: Sequence[Path] = ()
 ) -> str:
     """The checkers' examples (a few of each kind), the first one unfolded; beside the
     first few, `drawings` of them."""
@@ -321,7 +329,7 @@ def _examples(
     shown = "".join(
         f"<details{' open' if i == 0 else ''}><summary>{escape(e.what)}</summary>"
         + (_figure(drawings[i], caption) if i < len(drawings) else "")
-        + f"{_operations(e.operations, origin)}</details>"
+        + f"{_operations(run, e.operations)}</details>"
         for i, e in enumerate(examples)
     )
     return f"<h4>{escape(title)}</h4>{shown}" if shown else ""
@@ -349,7 +357,6 @@ def _convergence(run: StrategyRun) -> str:
 
 def _anomalies(run: StrategyRun, images: Mapping[str, Path]) -> str:
     report = run.report
-    origin = run.start
     staleness = report.staleness
     lag = staleness.lag
     lag_text = "" if lag is None else (
@@ -360,19 +367,23 @@ def _anomalies(run: StrategyRun, images: Mapping[str, Path]) -> str:
         f"<p>{report.linearizability.keys:,} client records checked for linearizability;"
         f" {staleness.reads:,} reads checked, {staleness.stale:,} stale"
         f" ({share(staleness.stale, staleness.reads)}){escape(lag_text)};"
-        f" {report.stock.negative_reads:,} reads of negative stock.</p>"
+        f" {report.stock.negative_reads:,} reads of negative stock;"
+        f" {report.sessions.reads:,} reads checked in {report.sessions.sessions:,} sessions"
+        f" (one client on one server); {report.updates.read_modify_writes:,}"
+        " read-modify-writes checked.</p>"
     )
     sections = (
         _examples(
+            run,
             "Not linearizable",
             report.linearizability.examples,
-            origin,
             _drawings(run, "linearizability", images),
         )
-        + _examples("Stock", report.stock.examples, origin)
-        + _examples(
-            "Stale reads", staleness.examples, origin, _drawings(run, "stale_reads", images)
-        )
+        + _examples(run, "Stock", report.stock.examples)
+        + _examples(run, "Stale reads", staleness.examples, _drawings(run, "stale_reads", images))
+        + _examples(run, "Read-your-writes", report.sessions.read_your_writes_examples)
+        + _examples(run, "Monotonic reads", report.sessions.monotonic_read_examples)
+        + _examples(run, "Lost updates", report.updates.examples)
     )
     return "<h3>Anomalies</h3>" + summary + _convergence(run) + (sections or "<p>None found.</p>")
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from loadtests.compare import StrategyRun, write_outputs
 from loadtests.compare.cpu import CpuUse
+from loadtests.compare.history_plot import history_figures
 from loadtests.compare.model import FaultWindow, LeaderChange
 from loadtests.compare.nodes import NodeInfo, label
 from loadtests.compare.plots import timeline
 from loadtests.compare.readback import ReadBack
 from loadtests.history import Replicas, ReplicaState
-from tests.loadtests.support import Shop
+from tests.loadtests.support import Shop, call
 from tests.loadtests.synthetic import comparison, order, setup_calls, shop_history, strategy_run
 
 MOSQUITTO = {"kind": "mosquitto", "version": "2.0.11"}
@@ -29,6 +30,13 @@ def _run() -> StrategyRun:
     shop = Shop()
     calls = [*setup_calls(), *(order(f"o{n}", 1) for n in range(4))]
     history = shop_history(shop, calls, [2.0] * len(calls), start=10.0, server="127.0.0.1:50052")
+    stale = [  # a read on s2 misses a write acknowledged on s1 before it began
+        call("CreateClient", "c9", 20, 20.001, {"name": "Ana"}),
+        call("UpdateClient", "c9", 20.002, 20.003, {"name": "Bia"}),
+        call("RetrieveClient", "c9", 20.004, 20.005, {"name": "Ana"}),
+    ]
+    servers = ("127.0.0.1:50051", "127.0.0.1:50051", "127.0.0.1:50052")
+    history += [replace(o, server=server) for o, server in zip(stale, servers, strict=True)]
     stock = {"p1": 996}  # as the shop left it: only the digests differ
     replicas = Replicas({"s1": ReplicaState("a" * 64, stock), "s2": ReplicaState("b" * 64, stock)})
     run = strategy_run("mqtt-broadcast", [(1, history)], replicas, consistency="eventual")
@@ -58,7 +66,7 @@ def test_the_report_never_names_a_node_without_its_address(tmp_path: Path) -> No
         bare = re.findall(rf"\b{node.name}\b(?! \()(?!:)|(?<!\()\b{node.address}", text)
         assert bare == [], (node.name, bare)
     for_s2 = text.count("s2 (127.0.0.1:50052)")
-    assert for_s2 >= 5  # server list, fault, CPU, read-back, digests (and the history)
+    assert for_s2 >= 6  # server list, fault, CPU, read-back, digests, the stale read
 
 
 def test_the_timeline_labels_the_struck_node_and_the_leader_with_their_addresses() -> None:
@@ -66,6 +74,12 @@ def test_the_timeline_labels_the_struck_node_and_the_leader_with_their_addresses
     texts = [t.get_text() for axes in figure.axes for t in axes.texts]
     assert " kill-server → s2 (127.0.0.1:50052)" in texts
     assert " leader s2 (127.0.0.1:50052)" in texts
+
+
+def test_a_drawn_history_names_its_node_lanes_with_their_addresses() -> None:
+    (figure,) = [f for name, f in history_figures(_run()).items() if "stale_reads" in name]
+    lanes = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert lanes == ["node s1 (127.0.0.1:50051)", "node s2 (127.0.0.1:50052)"]
 
 
 def test_results_keep_name_and_address_apart_and_record_the_broker(tmp_path: Path) -> None:
