@@ -24,15 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13proto/storage.proto\x12\x0ftestbed.storage\" \n\x03Key\x12\r\n\x05table\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"G\n\x06Record\x12!\n\x03key\x18\x01 \x01(\x0b\x32\x14.testbed.storage.Key\x12\x11\n\x04json\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x07\n\x05_json\"S\n\x0ePrepareRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\x12\"\n\x04keys\x18\x02 \x03(\x0b\x32\x14.testbed.storage.Key\x12\x0f\n\x07\x64\x65\x63ider\x18\x03 \x01(\x05\"q\n\x0cPrepareReply\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12(\n\x07records\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\"F\n\rCommitRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\x12\'\n\x06writes\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\"\x1c\n\x0c\x41\x62ortRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\">\n\x03\x41\x63k\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"M\n\x0fPartitionWrites\x12\x11\n\tpartition\x18\x01 \x01(\x05\x12\'\n\x06writes\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\"_\n\rDecideRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\x12\x0e\n\x06\x63ommit\x18\x02 \x01(\x08\x12\x30\n\x06writes\x18\x03 \x03(\x0b\x32 .testbed.storage.PartitionWrites\"x\n\x0b\x44\x65\x63ideReply\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12\x0e\n\x06\x63ommit\x18\x02 \x01(\x08\x12\x30\n\x06writes\x18\x03 \x03(\x0b\x32 .testbed.storage.PartitionWrites\"G\n\x0bReadRequest\x12\"\n\x04keys\x18\x01 \x03(\x0b\x32\x14.testbed.storage.Key\x12\x14\n\x0clinearizable\x18\x02 \x01(\x08\"u\n\tReadReply\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12(\n\x07records\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\x12\x15\n\rapplied_index\x18\x03 \x01(\x04\"\x0f\n\rLeaderRequest\"0\n\x0bLeaderReply\x12\x11\n\tpartition\x18\x01 \x01(\x05\x12\x0e\n\x06leader\x18\x02 \x01(\t*I\n\x06Status\x12\x06\n\x02OK\x10\x00\x12\n\n\x06LOCKED\x10\x01\x12\x0e\n\nUNKNOWN_TX\x10\x02\x12\r\n\tNO_LEADER\x10\x03\x12\x0c\n\x08IN_DOUBT\x10\x04\x32\xb2\x03\n\tPartition\x12K\n\x07Prepare\x12\x1f.testbed.storage.PrepareRequest\x1a\x1d.testbed.storage.PrepareReply\"\x00\x12@\n\x06\x43ommit\x12\x1e.testbed.storage.CommitRequest\x1a\x14.testbed.storage.Ack\"\x00\x12>\n\x05\x41\x62ort\x12\x1d.testbed.storage.AbortRequest\x1a\x14.testbed.storage.Ack\"\x00\x12H\n\x06\x44\x65\x63ide\x12\x1e.testbed.storage.DecideRequest\x1a\x1c.testbed.storage.DecideReply\"\x00\x12\x42\n\x04Read\x12\x1c.testbed.storage.ReadRequest\x1a\x1a.testbed.storage.ReadReply\"\x00\x12H\n\x06Leader\x12\x1e.testbed.storage.LeaderRequest\x1a\x1c.testbed.storage.LeaderReply\"\x00\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13proto/storage.proto\x12\x0ftestbed.storage\" \n\x03Key\x12\r\n\x05table\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"G\n\x06Record\x12!\n\x03key\x18\x01 \x01(\x0b\x32\x14.testbed.storage.Key\x12\x11\n\x04json\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x07\n\x05_json\"S\n\x0ePrepareRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\x12\"\n\x04keys\x18\x02 \x03(\x0b\x32\x14.testbed.storage.Key\x12\x0f\n\x07\x64\x65\x63ider\x18\x03 \x01(\x05\"q\n\x0cPrepareReply\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12(\n\x07records\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\"F\n\rCommitRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\x12\'\n\x06writes\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\"\x1c\n\x0c\x41\x62ortRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\">\n\x03\x41\x63k\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"M\n\x0fPartitionWrites\x12\x11\n\tpartition\x18\x01 \x01(\x05\x12\'\n\x06writes\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\"_\n\rDecideRequest\x12\x0c\n\x04txid\x18\x01 \x01(\t\x12\x0e\n\x06\x63ommit\x18\x02 \x01(\x08\x12\x30\n\x06writes\x18\x03 \x03(\x0b\x32 .testbed.storage.PartitionWrites\"x\n\x0b\x44\x65\x63ideReply\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12\x0e\n\x06\x63ommit\x18\x02 \x01(\x08\x12\x30\n\x06writes\x18\x03 \x03(\x0b\x32 .testbed.storage.PartitionWrites\"G\n\x0bReadRequest\x12\"\n\x04keys\x18\x01 \x03(\x0b\x32\x14.testbed.storage.Key\x12\x14\n\x0clinearizable\x18\x02 \x01(\x08\"u\n\tReadReply\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12(\n\x07records\x18\x02 \x03(\x0b\x32\x17.testbed.storage.Record\x12\x15\n\rapplied_index\x18\x03 \x01(\x04\"*\n\tOrderLine\x12\x0b\n\x03pid\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x8e\x01\n\x0e\x45xecuteRequest\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.testbed.storage.CommandKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0b\n\x03\x63id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x04 \x01(\t\x12)\n\x05items\x18\x05 \x03(\x0b\x32\x1a.testbed.storage.OrderLine\"\x92\x01\n\x0c\x45xecuteReply\x12\'\n\x06status\x18\x01 \x01(\x0e\x32\x17.testbed.storage.Status\x12\r\n\x05\x65rror\x18\x02 \x01(\x05\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12%\n\x07\x63hanged\x18\x04 \x03(\x0b\x32\x14.testbed.storage.Key\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\"\x0f\n\rLeaderRequest\"0\n\x0bLeaderReply\x12\x11\n\tpartition\x18\x01 \x01(\x05\x12\x0e\n\x06leader\x18\x02 \x01(\t*^\n\x06Status\x12\x06\n\x02OK\x10\x00\x12\n\n\x06LOCKED\x10\x01\x12\x0e\n\nUNKNOWN_TX\x10\x02\x12\r\n\tNO_LEADER\x10\x03\x12\x0c\n\x08IN_DOUBT\x10\x04\x12\x13\n\x0f\x43ROSS_PARTITION\x10\x05*\xc8\x01\n\x0b\x43ommandKind\x12\x0e\n\nNO_COMMAND\x10\x00\x12\x11\n\rCREATE_CLIENT\x10\x01\x12\x11\n\rUPDATE_CLIENT\x10\x02\x12\x11\n\rDELETE_CLIENT\x10\x03\x12\x12\n\x0e\x43REATE_PRODUCT\x10\x04\x12\x12\n\x0eUPDATE_PRODUCT\x10\x05\x12\x12\n\x0e\x44\x45LETE_PRODUCT\x10\x06\x12\x10\n\x0c\x43REATE_ORDER\x10\x07\x12\x10\n\x0cUPDATE_ORDER\x10\x08\x12\x10\n\x0c\x44\x45LETE_ORDER\x10\t2\xff\x03\n\tPartition\x12K\n\x07Prepare\x12\x1f.testbed.storage.PrepareRequest\x1a\x1d.testbed.storage.PrepareReply\"\x00\x12@\n\x06\x43ommit\x12\x1e.testbed.storage.CommitRequest\x1a\x14.testbed.storage.Ack\"\x00\x12>\n\x05\x41\x62ort\x12\x1d.testbed.storage.AbortRequest\x1a\x14.testbed.storage.Ack\"\x00\x12H\n\x06\x44\x65\x63ide\x12\x1e.testbed.storage.DecideRequest\x1a\x1c.testbed.storage.DecideReply\"\x00\x12K\n\x07\x45xecute\x12\x1f.testbed.storage.ExecuteRequest\x1a\x1d.testbed.storage.ExecuteReply\"\x00\x12\x42\n\x04Read\x12\x1c.testbed.storage.ReadRequest\x1a\x1a.testbed.storage.ReadReply\"\x00\x12H\n\x06Leader\x12\x1e.testbed.storage.LeaderRequest\x1a\x1c.testbed.storage.LeaderReply\"\x00\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'proto.storage_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_STATUS']._serialized_start=1070
-  _globals['_STATUS']._serialized_end=1143
+  _globals['_STATUS']._serialized_start=1408
+  _globals['_STATUS']._serialized_end=1502
+  _globals['_COMMANDKIND']._serialized_start=1505
+  _globals['_COMMANDKIND']._serialized_end=1705
   _globals['_KEY']._serialized_start=40
   _globals['_KEY']._serialized_end=72
   _globals['_RECORD']._serialized_start=74
@@ -57,10 +59,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_READREQUEST']._serialized_end=882
   _globals['_READREPLY']._serialized_start=884
   _globals['_READREPLY']._serialized_end=1001
-  _globals['_LEADERREQUEST']._serialized_start=1003
-  _globals['_LEADERREQUEST']._serialized_end=1018
-  _globals['_LEADERREPLY']._serialized_start=1020
-  _globals['_LEADERREPLY']._serialized_end=1068
-  _globals['_PARTITION']._serialized_start=1146
-  _globals['_PARTITION']._serialized_end=1580
+  _globals['_ORDERLINE']._serialized_start=1003
+  _globals['_ORDERLINE']._serialized_end=1045
+  _globals['_EXECUTEREQUEST']._serialized_start=1048
+  _globals['_EXECUTEREQUEST']._serialized_end=1190
+  _globals['_EXECUTEREPLY']._serialized_start=1193
+  _globals['_EXECUTEREPLY']._serialized_end=1339
+  _globals['_LEADERREQUEST']._serialized_start=1341
+  _globals['_LEADERREQUEST']._serialized_end=1356
+  _globals['_LEADERREPLY']._serialized_start=1358
+  _globals['_LEADERREPLY']._serialized_end=1406
+  _globals['_PARTITION']._serialized_start=1708
+  _globals['_PARTITION']._serialized_end=2219
 # @@protoc_insertion_point(module_scope)

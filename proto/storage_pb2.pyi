@@ -14,11 +14,36 @@ class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     UNKNOWN_TX: _ClassVar[Status]
     NO_LEADER: _ClassVar[Status]
     IN_DOUBT: _ClassVar[Status]
+    CROSS_PARTITION: _ClassVar[Status]
+
+class CommandKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    NO_COMMAND: _ClassVar[CommandKind]
+    CREATE_CLIENT: _ClassVar[CommandKind]
+    UPDATE_CLIENT: _ClassVar[CommandKind]
+    DELETE_CLIENT: _ClassVar[CommandKind]
+    CREATE_PRODUCT: _ClassVar[CommandKind]
+    UPDATE_PRODUCT: _ClassVar[CommandKind]
+    DELETE_PRODUCT: _ClassVar[CommandKind]
+    CREATE_ORDER: _ClassVar[CommandKind]
+    UPDATE_ORDER: _ClassVar[CommandKind]
+    DELETE_ORDER: _ClassVar[CommandKind]
 OK: Status
 LOCKED: Status
 UNKNOWN_TX: Status
 NO_LEADER: Status
 IN_DOUBT: Status
+CROSS_PARTITION: Status
+NO_COMMAND: CommandKind
+CREATE_CLIENT: CommandKind
+UPDATE_CLIENT: CommandKind
+DELETE_CLIENT: CommandKind
+CREATE_PRODUCT: CommandKind
+UPDATE_PRODUCT: CommandKind
+DELETE_PRODUCT: CommandKind
+CREATE_ORDER: CommandKind
+UPDATE_ORDER: CommandKind
+DELETE_ORDER: CommandKind
 
 class Key(_message.Message):
     __slots__ = ("table", "id")
@@ -123,6 +148,42 @@ class ReadReply(_message.Message):
     records: _containers.RepeatedCompositeFieldContainer[Record]
     applied_index: int
     def __init__(self, status: _Optional[_Union[Status, str]] = ..., records: _Optional[_Iterable[_Union[Record, _Mapping]]] = ..., applied_index: _Optional[int] = ...) -> None: ...
+
+class OrderLine(_message.Message):
+    __slots__ = ("pid", "quantity")
+    PID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    pid: str
+    quantity: int
+    def __init__(self, pid: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class ExecuteRequest(_message.Message):
+    __slots__ = ("kind", "id", "cid", "data", "items")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CID_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    kind: CommandKind
+    id: str
+    cid: str
+    data: str
+    items: _containers.RepeatedCompositeFieldContainer[OrderLine]
+    def __init__(self, kind: _Optional[_Union[CommandKind, str]] = ..., id: _Optional[str] = ..., cid: _Optional[str] = ..., data: _Optional[str] = ..., items: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ...) -> None: ...
+
+class ExecuteReply(_message.Message):
+    __slots__ = ("status", "error", "description", "changed", "detail")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    status: Status
+    error: int
+    description: str
+    changed: _containers.RepeatedCompositeFieldContainer[Key]
+    detail: str
+    def __init__(self, status: _Optional[_Union[Status, str]] = ..., error: _Optional[int] = ..., description: _Optional[str] = ..., changed: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class LeaderRequest(_message.Message):
     __slots__ = ()

@@ -54,6 +54,11 @@ class PartitionStub:
                 request_serializer=proto_dot_storage__pb2.DecideRequest.SerializeToString,
                 response_deserializer=proto_dot_storage__pb2.DecideReply.FromString,
                 _registered_method=True)
+        self.Execute = channel.unary_unary(
+                '/testbed.storage.Partition/Execute',
+                request_serializer=proto_dot_storage__pb2.ExecuteRequest.SerializeToString,
+                response_deserializer=proto_dot_storage__pb2.ExecuteReply.FromString,
+                _registered_method=True)
         self.Read = channel.unary_unary(
                 '/testbed.storage.Partition/Read',
                 request_serializer=proto_dot_storage__pb2.ReadRequest.SerializeToString,
@@ -93,6 +98,12 @@ class PartitionServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Execute(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Read(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -127,6 +138,11 @@ def add_PartitionServicer_to_server(servicer, server):
                     servicer.Decide,
                     request_deserializer=proto_dot_storage__pb2.DecideRequest.FromString,
                     response_serializer=proto_dot_storage__pb2.DecideReply.SerializeToString,
+            ),
+            'Execute': grpc.unary_unary_rpc_method_handler(
+                    servicer.Execute,
+                    request_deserializer=proto_dot_storage__pb2.ExecuteRequest.FromString,
+                    response_serializer=proto_dot_storage__pb2.ExecuteReply.SerializeToString,
             ),
             'Read': grpc.unary_unary_rpc_method_handler(
                     servicer.Read,
@@ -247,6 +263,33 @@ class Partition:
             '/testbed.storage.Partition/Decide',
             proto_dot_storage__pb2.DecideRequest.SerializeToString,
             proto_dot_storage__pb2.DecideReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Execute(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/testbed.storage.Partition/Execute',
+            proto_dot_storage__pb2.ExecuteRequest.SerializeToString,
+            proto_dot_storage__pb2.ExecuteReply.FromString,
             options,
             channel_credentials,
             insecure,

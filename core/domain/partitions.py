@@ -17,7 +17,8 @@ partitions. `writes` turns the effects `decide` returned into the new value of e
 record they change, which each partition then stores for its own keys. Executing
 commands this way gives the same replies and the same records as executing them on
 one `State` (tests/domain/test_partitions.py checks it on random histories), so the
-strategies differ only in how the view is read and the writes applied atomically.
+strategies differ only in how the view is read and the writes applied atomically
+(`settle` is the decision and its writes together).
 
 An UpdateOrder or DeleteOrder touches the products of the order's current lines,
 which only the order tells: its footprint is known once the order has been read
@@ -30,6 +31,8 @@ from typing import Any, Final, Literal
 
 from core.domain import commands as c
 from core.domain.effects import Effect
+from core.domain.machine import decide
+from core.domain.outcome import Reply
 from core.domain.state import Record, State
 
 RecordTable = Literal[
@@ -122,6 +125,13 @@ def writes(records: Mapping[Key, Value], effects: Iterable[Effect]) -> dict[Key,
     state.apply(applied)
     changed = {key: value_of(state, key) for key in records}
     return {key: value for key, value in changed.items() if value != records[key]}
+
+
+def settle(command: c.Command, records: Mapping[Key, Value]) -> tuple[Reply, dict[Key, Value]]:
+    """Decide `command` on the view of `records` (its whole footprint): the reply, and
+    the new value of every record it changes (none when it is refused)."""
+    outcome = decide(command, view(records))
+    return outcome.reply, writes(records, outcome.effects) if outcome.reply.ok else {}
 
 
 def by_partition(changes: Mapping[Key, Value], partitions: int) -> dict[int, dict[Key, Value]]:

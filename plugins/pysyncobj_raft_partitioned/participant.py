@@ -18,6 +18,15 @@ Two-phase commit, with the rules in `core.domain` (see `core.domain.partitions`)
 - `commit(txid, writes)` stores this partition's writes and releases the locks;
   `abort(txid)` only releases them. A commit for a transaction that is not prepared
   here (aborted by recovery, or done) writes nothing: UNKNOWN_TX.
+- `execute(index, commands)` is the fast path: commands whose records all lie in this
+  partition, in one entry (the replica batches those that arrive together). Each is
+  decided here by the one state machine on the records as stored, after the batch's
+  earlier commands (`core.domain.partitions.settle`), and the batch's writes are
+  stored in one apply. It takes no lock: a record that a prepared transaction holds
+  makes that command LOCKED and change nothing, so it never changes what a
+  transaction read (the coordinator retries it as after a LOCKED prepare). Records of
+  other partitions (an order's lines, known only from the stored order):
+  CROSS_PARTITION, nothing changed; the coordinator runs two-phase commit instead.
 - `read(keys)` answers LOCKED while a transaction holds one of the keys, so no
   reader sees one partition's half of a transaction before the other's.
 
@@ -28,12 +37,14 @@ as JSON [table, id] -> txid), "transactions" (txid -> {"keys", "decider", "since
 """
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-from core.domain.partitions import Key, Value
+from core.domain import Command, Reply
+from core.domain import commands as c
+from core.domain.partitions import Key, Value, footprint, partition_of, settle
 from plugins.pysyncobj_raft_partitioned.store.interface import Delete, Put, Store, Write
 
 RECORD_TABLES: Final = (
@@ -46,12 +57,21 @@ class Status(Enum):
     OK = "ok"
     LOCKED = "locked"
     UNKNOWN_TX = "unknown-tx"
+    CROSS_PARTITION = "cross-partition"
 
 
 @dataclass(frozen=True)
 class Answer:
     status: Status
     records: Mapping[Key, Value]  # for prepare and read: every key asked for
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Executed:
+    status: Status  # OK: `reply` is the command's; LOCKED, CROSS_PARTITION: nothing changed
+    reply: Reply | None = None
+    changed: tuple[Key, ...] = ()
     detail: str = ""
 
 
@@ -96,12 +116,49 @@ class Participant:
         if known is None:
             self.store.apply(index, [])
             return Answer(Status.UNKNOWN_TX, {}, f"transaction {txid} is not prepared here")
-        changes: list[Write] = [
-            Delete(*key) if value is None else Put(key[0], key[1], value)
-            for key, value in writes.items()
-        ]
-        self.store.apply(index, changes + self._release(txid, known))
+        self.store.apply(index, _stored(writes) + self._release(txid, known))
         return Answer(Status.OK, {})
+
+    def execute(
+        self, index: int, commands: Sequence[Command], partition: int, partitions: int
+    ) -> list[Executed]:
+        """Decide and apply each command in turn, as if each were an entry of its own,
+        in one store apply; each command's records must all lie in `partition`."""
+        done: dict[Key, Value] = {}  # what the batch's earlier commands wrote
+
+        def value(key: Key) -> Value:
+            return done[key] if key in done else self.store.get(*key)
+
+        results = []
+        for command in commands:
+            executed, changes = self._execute(command, value, partition, partitions)
+            done.update(changes)
+            results.append(executed)
+        self.store.apply(index, _stored(done))
+        return results
+
+    def _execute(
+        self, command: Command, value: Callable[[Key], Value], partition: int, partitions: int
+    ) -> tuple[Executed, dict[Key, Value]]:
+        # An order's update or deletion touches the products its stored lines name.
+        order = None
+        if isinstance(command, c.UpdateOrder | c.DeleteOrder):
+            order = value(("orders", command.oid))
+        keys = sorted(footprint(command, order))
+        elsewhere = [key for key in keys if partition_of(key[1], partitions) != partition]
+        if elsewhere:
+            where = partition_of(elsewhere[0][1], partitions)
+            return Executed(
+                Status.CROSS_PARTITION, detail=f"{elsewhere[0]} is in partition {where}"
+            ), {}
+        # Locks change only through prepare, commit and abort: none within the batch.
+        locked = next(
+            (key for key in keys if self.store.get("locks", lock_name(key)) is not None), None
+        )
+        if locked is not None:
+            return Executed(Status.LOCKED, detail=f"held by a transaction: {locked}"), {}
+        reply, changes = settle(command, {key: value(key) for key in keys})
+        return Executed(Status.OK, reply, tuple(changes)), changes
 
     def abort(self, index: int, txid: str) -> Answer:
         known = self.store.get("transactions", txid)
@@ -154,6 +211,13 @@ class Participant:
     def _release(self, txid: str, known: Mapping[str, Any]) -> list[Write]:
         locks: list[Write] = [Delete("locks", lock_name(tuple(key))) for key in known["keys"]]
         return [*locks, Delete("transactions", txid)]
+
+
+def _stored(writes: Mapping[Key, Value]) -> list[Write]:
+    return [
+        Delete(*key) if value is None else Put(key[0], key[1], value)
+        for key, value in writes.items()
+    ]
 
 
 def _decision(document: Mapping[str, Any]) -> Decision:

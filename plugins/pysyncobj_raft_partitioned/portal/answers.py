@@ -10,14 +10,21 @@ decides whether the outcome is unknown.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Final
 
+from core.domain import Reply
 from core.domain.partitions import Key, Value
+
+# How a 503's description ends, by what it proves (core.domain.Certainty).
+RETRY: Final = "nothing was committed; retry"
+UNKNOWN: Final = "the outcome is unknown: it may still commit, so read the record before retrying"
 
 
 class Status(Enum):
     OK = "ok"
     LOCKED = "locked"  # another transaction holds a key: nothing changed
     UNKNOWN_TX = "unknown-tx"  # the transaction is not prepared there (aborted, or done)
+    CROSS_PARTITION = "cross-partition"  # Execute: records in other partitions: nothing changed
     UNREACHED = "unreached"  # no replica gave a definite answer before the deadline
 
 
@@ -40,5 +47,16 @@ class Decided:
 
     status: Status  # OK, or UNREACHED
     commit: bool = False
+    doubtful: bool = False
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Executed:
+    """A partition's answer to a one-entry command (Execute)."""
+
+    status: Status  # OK (`reply` is the command's), LOCKED, CROSS_PARTITION, UNREACHED
+    reply: Reply | None = None
+    changed: tuple[Key, ...] = ()
     doubtful: bool = False
     detail: str = ""

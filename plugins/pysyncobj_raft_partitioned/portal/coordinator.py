@@ -1,5 +1,9 @@
 """A command as a transaction over the partitions: two-phase commit (docs/partitioned.md).
 
+A command whose IDs all lie in one partition takes the fast path instead (`fast`): one
+Execute, one entry of that partition's log; the rest of this docstring is the path of
+a command that spans partitions (or an order whose stored lines turn out to).
+
 1. Prepare, per partition of the command's footprint (core.domain.partitions), locks
    its keys and reads them (at once; after a LOCKED, in partition order: `_prepare`);
    an UpdateOrder or DeleteOrder prepares the order first, since its lines name the
@@ -33,7 +37,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import Final
 
 from core.domain import Certainty, Code, Command, Reply, decide
@@ -48,7 +51,8 @@ from core.domain.partitions import (
     view,
     writes,
 )
-from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Status
+from plugins.pysyncobj_raft_partitioned.portal import fast
+from plugins.pysyncobj_raft_partitioned.portal.answers import RETRY, UNKNOWN, Answer, Status
 from plugins.pysyncobj_raft_partitioned.portal.fanout import Fanout
 from plugins.pysyncobj_raft_partitioned.portal.gate import Gate
 from plugins.pysyncobj_raft_partitioned.portal.storage import Storage
@@ -56,8 +60,6 @@ from plugins.pysyncobj_raft_partitioned.portal.storage import Storage
 FIRST_PAUSE_S: Final = 0.005  # the first pause after LOCKED; it doubles, jittered
 MAX_PAUSE_S: Final = 0.05  # about the time a transaction holds its locks
 ABORT_S: Final = 0.5  # an abort past the command's deadline still gets this long
-RETRY: Final = "nothing was committed; retry"
-UNKNOWN: Final = "the outcome is unknown: it may still commit, so read the record before retrying"
 
 Changed = Callable[[Collection[Key]], None]  # told the keys a write may have changed
 
@@ -73,11 +75,6 @@ class TxIds:
     def next(self) -> str:
         with self._lock:
             return f"{self._prefix}-{next(self._counter)}"
-
-
-@dataclass(frozen=True)
-class _Locked:
-    detail: str
 
 
 class Coordinator:
@@ -100,8 +97,12 @@ class Coordinator:
     def execute(self, command: Command) -> Reply:
         deadline = time.monotonic() + self.timeout
         pause, ordered = FIRST_PAUSE_S, False
+        home = fast.home(command, self.storage.partitions)
         while True:
-            result = Transaction(self, command, self._txids.next(), deadline, ordered).run()
+            result = self._attempt(command, home, deadline, ordered)
+            if isinstance(result, fast.Cross):
+                home = None  # its stored lines are elsewhere: two-phase commit, at once
+                continue
             if isinstance(result, Reply):
                 return result
             wait = self._random.uniform(0, pause)
@@ -114,6 +115,13 @@ class Coordinator:
                 )
             time.sleep(wait)
             pause, ordered = min(MAX_PAUSE_S, pause * 2), True
+
+    def _attempt(
+        self, command: Command, home: int | None, deadline: float, ordered: bool
+    ) -> Reply | fast.Locked | fast.Cross:
+        if home is not None:
+            return fast.execute(self.storage, self.gate, self.changed, command, home, deadline)
+        return Transaction(self, command, self._txids.next(), deadline, ordered).run()
 
 
 class Transaction:
@@ -133,13 +141,13 @@ class Transaction:
         self._entered: set[Key] = set()  # held in the portal's gate
         self._decider = decider_of(command, self._storage.partitions)
 
-    def run(self) -> Reply | _Locked:
+    def run(self) -> Reply | fast.Locked:
         try:
             return self._run()
         finally:
             self._owner.gate.leave(self._entered)
 
-    def _run(self) -> Reply | _Locked:
+    def _run(self) -> Reply | fast.Locked:
         command = self._command
         order: Value = None
         if needs_order(command):
@@ -161,7 +169,7 @@ class Transaction:
             return self._commit_one(outcome.reply, *split.items())
         return self._commit_many(outcome.reply, split)
 
-    def _prepare(self, keys: Collection[Key]) -> Reply | _Locked | None:
+    def _prepare(self, keys: Collection[Key]) -> Reply | fast.Locked | None:
         """Prepare `keys` in their partitions; None when all are locked for this txid.
 
         A first attempt prepares every partition at once. One that met a lock prepares
@@ -171,7 +179,7 @@ class Transaction:
         hold one partition's locks, and all abort again).
         """
         if not self._owner.gate.enter(keys, self._deadline):
-            return _Locked("another transaction of this portal holds them")
+            return fast.Locked("another transaction of this portal holds them")
         self._entered.update(keys)
         groups = by_partition(dict.fromkeys(keys), self._storage.partitions)
         calls = {part: self._preparer(part, groups[part]) for part in sorted(groups)}
@@ -194,7 +202,7 @@ class Transaction:
         self._abort(self._prepared)
         partition, answer = min(failed.items())
         if all(a.status is Status.LOCKED for a in failed.values()):
-            return _Locked(f"partition {partition}: {answer.detail or 'locked'}")
+            return fast.Locked(f"partition {partition}: {answer.detail or 'locked'}")
         return Reply(
             Code.UNAVAILABLE,
             f"partition {partition} did not answer in time ({answer.detail}); {RETRY}",

@@ -1,15 +1,22 @@
 """`Storage` over gRPC: proto/storage.proto's Partition service, through the router."""
 
 from collections.abc import Collection, Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from core.domain.partitions import Key, Value
+from core.domain import Code, Command, Reply
+from core.domain.partitions import Key, RecordTable, Value
+from plugins.pysyncobj_raft_partitioned import commands
 from plugins.pysyncobj_raft_partitioned.portal import wire
-from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Status
+from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Executed, Status
 from plugins.pysyncobj_raft_partitioned.portal.router import Attempts, Router
 from proto import storage_pb2 as pb
 
-_STATUS: Final = {pb.OK: Status.OK, pb.LOCKED: Status.LOCKED, pb.UNKNOWN_TX: Status.UNKNOWN_TX}
+_STATUS: Final = {
+    pb.OK: Status.OK,
+    pb.LOCKED: Status.LOCKED,
+    pb.UNKNOWN_TX: Status.UNKNOWN_TX,
+    pb.CROSS_PARTITION: Status.CROSS_PARTITION,
+}
 
 
 class RemoteStorage:
@@ -59,6 +66,17 @@ class RemoteStorage:
         if attempts.reply is None or attempts.reply.status != pb.OK:
             return Decided(Status.UNREACHED, doubtful=attempts.doubtful, detail=attempts.detail)
         return Decided(Status.OK, commit=bool(attempts.reply.commit))
+
+    def execute(self, partition: int, command: Command, deadline: float) -> Executed:
+        request = commands.request(command)
+        attempts = self._router.call(partition, "Execute", request, deadline, resend=False)
+        reply: pb.ExecuteReply | None = attempts.reply
+        if reply is None:
+            return Executed(Status.UNREACHED, doubtful=attempts.doubtful, detail=attempts.detail)
+        if reply.status != pb.OK:
+            return Executed(_STATUS[reply.status], detail=reply.detail)
+        changed = tuple((cast(RecordTable, key.table), key.id) for key in reply.changed)
+        return Executed(Status.OK, Reply(Code(reply.error), reply.description), changed)
 
     def read(self, partition: int, keys: Collection[Key], deadline: float) -> Answer:
         request = pb.ReadRequest(

@@ -26,7 +26,7 @@ import grpc
 from proto import storage_pb2 as pb
 from proto import storage_pb2_grpc
 
-DEFINITE: Final = frozenset({pb.OK, pb.LOCKED, pb.UNKNOWN_TX})
+DEFINITE: Final = frozenset({pb.OK, pb.LOCKED, pb.UNKNOWN_TX, pb.CROSS_PARTITION})
 LEADER_ASK_S: Final = 0.5  # a replica that does not answer Leader() this fast is skipped
 ROUND_PAUSE_S: Final = 0.05  # after every replica of a partition failed once: an election
 NOT_SENT: Final = "failed to connect"  # gRPC's words when the request never left
@@ -75,8 +75,14 @@ class Router:
                     return str(reply.leader)
         return None
 
-    def call(self, partition: int, method: str, request: Any, deadline: float) -> Attempts:
-        """Send `request` to `method` of the partition, failing over until `deadline`."""
+    def call(
+        self, partition: int, method: str, request: Any, deadline: float, resend: bool = True
+    ) -> Attempts:
+        """Send `request` to `method` of the partition, failing over until `deadline`.
+
+        With `resend` false, not after an attempt that may have taken effect: a call
+        that is not idempotent then ends, doubtful, rather than risk a second effect.
+        """
         doubtful, detail = False, "no replica was tried"
         replicas = len(self._replicas[partition])
         for tried in itertools.count():
@@ -93,12 +99,14 @@ class Router:
                 doubtful |= _maybe_sent(error)
                 detail = f"replica {address}: {error.code().name} {error.details() or ''}".strip()
                 self._forget(partition, address)
-                continue
-            if reply.status in DEFINITE:
-                return Attempts(reply, doubtful, "")
-            doubtful |= reply.status == pb.IN_DOUBT
-            detail = f"replica {address}: {pb.Status.Name(reply.status)}"
-            self._forget(partition, address)
+            else:
+                if reply.status in DEFINITE:
+                    return Attempts(reply, doubtful, "")
+                doubtful |= reply.status == pb.IN_DOUBT
+                detail = f"replica {address}: {pb.Status.Name(reply.status)}"
+                self._forget(partition, address)
+            if doubtful and not resend:
+                break
         return Attempts(None, doubtful, detail)
 
     def close(self) -> None:

@@ -9,8 +9,9 @@ what happened is in the answer (`answers`).
 from collections.abc import Collection, Mapping
 from typing import Protocol
 
+from core.domain import Command
 from core.domain.partitions import Key, Value
-from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided
+from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Executed
 
 
 class Storage(Protocol):
@@ -35,5 +36,9 @@ class Storage(Protocol):
         writes: Mapping[int, Mapping[Key, Value]],
         deadline: float,
     ) -> Decided: ...
+
+    def execute(self, partition: int, command: Command, deadline: float) -> Executed:
+        """The command in one entry of `partition`; never sent again once in doubt."""
+        ...
 
     def read(self, partition: int, keys: Collection[Key], deadline: float) -> Answer: ...

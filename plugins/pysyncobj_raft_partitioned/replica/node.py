@@ -27,8 +27,14 @@ from typing import TypeVar
 
 from pysyncobj import SyncObj, replicated  # type: ignore[import-untyped]
 
+from core.domain import Command
 from core.domain.partitions import Key, Value
-from plugins.pysyncobj_raft_partitioned.participant import Answer, Decision, Participant
+from plugins.pysyncobj_raft_partitioned.participant import (
+    Answer,
+    Decision,
+    Executed,
+    Participant,
+)
 from plugins.pysyncobj_raft_partitioned.replica.settings import ReplicaSettings
 from plugins.pysyncobj_raft_partitioned.replica.tuning import sync_obj_conf
 from plugins.pysyncobj_raft_partitioned.store import (
@@ -63,6 +69,7 @@ class PartitionNode(SyncObj):  # type: ignore[misc]
         self, settings: ReplicaSettings, participant: Participant, on_fatal: Callable[[], None]
     ) -> None:
         self.participant = participant
+        self._partition, self._partitions = settings.partition, settings.partitions
         # Held while an entry changes the store, so a local read sees no half of one.
         self.applying = threading.Lock()
         self._on_fatal = on_fatal
@@ -87,6 +94,14 @@ class PartitionNode(SyncObj):  # type: ignore[misc]
         self, txid: str, commit: bool, writes: dict[int, dict[Key, Value]]
     ) -> Decision | Failed | None:
         return self._entry(lambda index: self.participant.decision(index, txid, commit, writes))
+
+    @replicated  # type: ignore[untyped-decorator]
+    def execute(self, commands: list[Command]) -> list[Executed] | Failed | None:
+        return self._entry(
+            lambda index: self.participant.execute(
+                index, commands, self._partition, self._partitions
+            )
+        )
 
     @replicated  # type: ignore[untyped-decorator]
     def read(self, keys: list[Key]) -> Reading | Failed | None:

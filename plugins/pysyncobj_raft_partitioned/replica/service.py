@@ -1,6 +1,6 @@
 """The `testbed.storage.Partition` service of one replica (proto/storage.proto).
 
-Prepare, Commit, Abort and Decide are entries of the partition's log, answered once
+Prepare, Commit, Abort, Decide and Execute are entries of the partition's log, answered once
 applied on this replica, whichever replica is asked (a follower forwards the entry to
 its leader). Read goes through the log too unless `linearizable` is false. A call the
 log did not answer gets NO_LEADER (nothing changed) or IN_DOUBT (it may still commit),
@@ -14,17 +14,25 @@ from typing import Any, NoReturn, TypeVar
 
 import grpc
 
+from core.domain import Command
 from core.domain.partitions import Key
-from plugins.pysyncobj_raft_partitioned.participant import Answer, Decision, Status
+from plugins.pysyncobj_raft_partitioned import commands
+from plugins.pysyncobj_raft_partitioned.participant import Answer, Decision, Executed, Status
 from plugins.pysyncobj_raft_partitioned.replica import wire
+from plugins.pysyncobj_raft_partitioned.replica.batcher import Batcher
 from plugins.pysyncobj_raft_partitioned.replica.calls import NO_LEADER, Caller, Unanswered
 from plugins.pysyncobj_raft_partitioned.replica.node import Failed, PartitionNode, Reading
 from plugins.pysyncobj_raft_partitioned.replica.settings import ReplicaSettings
 from proto import storage_pb2 as pb
 from proto import storage_pb2_grpc
 
-STATUSES = {Status.OK: pb.OK, Status.LOCKED: pb.LOCKED, Status.UNKNOWN_TX: pb.UNKNOWN_TX}
-T = TypeVar("T", Answer, Decision, Reading)
+STATUSES = {
+    Status.OK: pb.OK,
+    Status.LOCKED: pb.LOCKED,
+    Status.UNKNOWN_TX: pb.UNKNOWN_TX,
+    Status.CROSS_PARTITION: pb.CROSS_PARTITION,
+}
+T = TypeVar("T", Answer, Decision, Executed, Reading)
 
 
 class PartitionService(storage_pb2_grpc.PartitionServicer):
@@ -32,6 +40,8 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         self._node = node
         self._settings = settings
         self._caller = Caller(node, settings)
+        # Execute calls that arrive together share a log entry (batcher.py).
+        self._batcher = Batcher(lambda commands: self._caller.call(node.execute, commands))
         self._grpc = {m.raft: m.grpc for m in (settings.member, *settings.peers)}
 
     def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareReply:
@@ -90,6 +100,21 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
             writes=wire.partition_records(decision.writes),
         )
 
+    def Execute(self, request: pb.ExecuteRequest, context: grpc.ServicerContext) -> pb.ExecuteReply:
+        command = self._checked(context, lambda: self._command(request))
+        result = self._batcher.submit(command)
+        if isinstance(result, Unanswered):
+            return pb.ExecuteReply(status=result.status, detail=result.detail)
+        executed = _applied(result, Executed, context)
+        reply = executed.reply
+        return pb.ExecuteReply(
+            status=STATUSES[executed.status],
+            error=0 if reply is None else int(reply.code),
+            description="" if reply is None else reply.description,
+            changed=[pb.Key(table=table, id=identifier) for table, identifier in executed.changed],
+            detail=executed.detail,
+        )
+
     def Read(self, request: pb.ReadRequest, context: grpc.ServicerContext) -> pb.ReadReply:
         keys = self._checked(context, lambda: self._keys(request.keys))
         if request.linearizable:
@@ -110,6 +135,14 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         raft = self._node.leader_raft_address()
         leader = "" if raft is None else self._grpc.get(raft, "")
         return pb.LeaderReply(partition=self._settings.partition, leader=leader)
+
+    def _command(self, request: pb.ExecuteRequest) -> Command:
+        try:
+            command = commands.command(request)
+        except commands.BadRequest as error:
+            raise wire.BadRequest(str(error)) from None
+        wire.owned(request.id, self._settings.partition, self._settings.partitions, "id")
+        return command
 
     def _keys(self, given: Iterable[pb.Key]) -> list[Key]:
         return wire.keys(given, self._settings.partition, self._settings.partitions)

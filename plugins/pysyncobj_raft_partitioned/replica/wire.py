@@ -55,13 +55,18 @@ def key(given: pb.Key, partition: int, partitions: int, field: str) -> Key:
         encode_key(lock_name(checked))  # its lock's key must fit the store too
     except StoreError as error:
         raise BadRequest(f"{field}.id: {error}") from None
+    owned(identifier, partition, partitions, field)
+    return checked
+
+
+def owned(identifier: str, partition: int, partitions: int, field: str) -> None:
+    """BadRequest unless `identifier` lies in `partition` (else the portal routed it wrong)."""
     owner = partition_of(identifier, partitions)
     if owner != partition:
         raise BadRequest(
             f"{field}: {identifier!r:.80} belongs to partition {owner}, not to this "
             f"replica's partition {partition}"
         )
-    return checked
 
 
 def writes(

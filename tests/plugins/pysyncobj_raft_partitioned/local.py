@@ -10,17 +10,19 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
+from core.domain import Command
 from core.domain.partitions import Key, Value, partition_of
 from plugins.pysyncobj_raft_partitioned.participant import TABLES, Decision, Participant
 from plugins.pysyncobj_raft_partitioned.participant import Answer as Entry
 from plugins.pysyncobj_raft_partitioned.participant import Status as Participated
-from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Status
+from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Executed, Status
 from plugins.pysyncobj_raft_partitioned.store import MemoryStore
 
 _STATUS = {
     Participated.OK: Status.OK,
     Participated.LOCKED: Status.LOCKED,
     Participated.UNKNOWN_TX: Status.UNKNOWN_TX,
+    Participated.CROSS_PARTITION: Status.CROSS_PARTITION,
 }
 
 
@@ -98,6 +100,19 @@ class LocalStorage:
         if fault is not None:
             return Decided(Status.UNREACHED, doubtful=True, detail="in doubt")
         return Decided(Status.OK, commit=decision.commit)
+
+    def execute(self, partition: int, command: Command, deadline: float) -> Executed:
+        self.calls.append((partition, "execute"))
+        part, fault = self.parts[partition], self.faults.get((partition, "execute"))
+        if fault is not None and not fault.applied:
+            return Executed(Status.UNREACHED, detail="no leader")
+        with part.lock:
+            (done,) = part.participant.execute(
+                part.next_index(), [command], partition, self.partitions
+            )
+        if fault is not None:
+            return Executed(Status.UNREACHED, doubtful=True, detail="in doubt")
+        return Executed(_STATUS[done.status], done.reply, done.changed, detail=done.detail)
 
     def read(self, partition: int, keys: Collection[Key], deadline: float) -> Answer:
         part = self.parts[partition]

@@ -183,11 +183,11 @@ def test_an_abort_recorded_first_by_recovery_wins(storage: LocalStorage, fanout:
 @pytest.mark.parametrize(
     ("applied", "certainty"), [(False, Certainty.NONE), (True, Certainty.UNKNOWN)]
 )
-def test_a_single_partition_commit_without_an_answer(
+def test_a_single_partition_command_without_an_answer(
     storage: LocalStorage, fanout: Fanout, applied: bool, certainty: Certainty
 ) -> None:
     run = coordinator(storage, fanout, timeout=0.5)
-    storage.fail(1, "commit", applied=applied)
+    storage.fail(1, "execute", applied=applied)
     reply = run.execute(c.CreateClient("1", {"name": "ana"}))
     assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, certainty)
     assert (storage.record(("clients", "1")) is not None) is applied
@@ -215,4 +215,57 @@ def test_concurrent_orders_across_partitions_never_oversell(
     assert storage.record(("products", "3"))["quantity"] == 0
     assert storage.record(("products", "4"))["quantity"] == 0
     assert len(storage.record(("client_orders", "1"))) == 5
+    assert storage.locks() == []
+
+
+def test_a_single_partition_command_is_one_execute_and_nothing_else(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    storage.calls.clear()
+    assert run.execute(c.CreateOrder("5", "1", (("3", 2),))).ok  # all in partition 1
+    assert storage.calls == [(1, "execute")]
+    assert storage.record(("products", "3"))["quantity"] == 3
+    assert storage.record(("client_orders", "1")) == ["5"]
+
+
+def test_a_fast_command_waits_for_a_transactions_lock_on_its_record(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    hold(storage, ("products", "3"), 1)
+    release = threading.Timer(0.3, lambda: storage.abort(1, "other-tx", time.monotonic() + 1))
+    release.start()
+    started = time.monotonic()
+    reply = run.execute(c.UpdateProduct("3", product(9)))
+    release.join()
+    assert reply.ok and time.monotonic() - started >= 0.25
+    assert storage.record(("products", "3"))["quantity"] == 9
+
+
+def test_a_fast_command_on_a_record_locked_past_the_timeout_gets_a_503_with_nothing_changed(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout, timeout=0.5)
+    seed(run)
+    hold(storage, ("products", "3"), 1)
+    reply = run.execute(c.UpdateProduct("3", product(9)))
+    assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, Certainty.NONE)
+    assert "locked" in reply.description
+    assert storage.record(("products", "3"))["quantity"] == 5
+
+
+def test_an_order_deletion_whose_lines_are_elsewhere_falls_back_to_two_phase_commit(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = coordinator(storage, fanout)
+    seed(run)
+    assert run.execute(c.CreateOrder("2", "1", (("3", 2),))).ok  # order in 0, product in 1
+    storage.calls.clear()
+    assert run.execute(c.DeleteOrder("2")).ok
+    assert storage.calls[0] == (0, "execute") and (0, "prepare") in storage.calls
+    assert storage.record(("orders", "2")) is None
+    assert storage.record(("products", "3"))["quantity"] == 5
     assert storage.locks() == []

@@ -1,0 +1,75 @@
+"""Group commit: the Execute calls that arrive while one entry is in flight share the next.
+
+Each log entry costs its partition's group a round of PySyncObj (pickling, append
+messages to every follower, a tick of each replica's loop) and each replica a store
+transaction, whatever it holds. So one entry at a time is in flight from here; the
+commands that arrive meanwhile wait, and go together as the next entry (at most
+`limit`), applied in their order of arrival. A lone command is still one entry at
+once, with no added wait. Whatever the entry's call answered (its results, a
+failure, no answer in time) is every command's answer in it.
+"""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from core.domain import Command
+
+LIMIT: Final = 64  # commands per entry at most: bounds an entry's size and apply time
+
+# The entry's call: the commands -> a list of one result each, or one answer for all.
+Send = Callable[[list[Command]], Any]
+
+
+@dataclass
+class _Slot:
+    command: Command
+    wake: threading.Event = field(default_factory=threading.Event)  # its turn, or its result
+    finished: bool = False
+    result: Any = None
+
+
+class Batcher:
+    def __init__(self, send: Send, limit: int = LIMIT) -> None:
+        self._send = send
+        self._limit = limit
+        self._queue: list[_Slot] = []
+        self._sending = False  # an entry is in flight, or its sender is being woken
+        self._lock = threading.Lock()
+
+    def submit(self, command: Command) -> Any:
+        """The command's own result, or the entry's answer when it had none per command.
+
+        The caller whose turn it is sends the next entry (itself and those queued
+        behind it), then hands the turn to the first command still waiting.
+        """
+        slot = _Slot(command)
+        with self._lock:
+            self._queue.append(slot)
+            turn = not self._sending
+            self._sending = True
+        if not turn:
+            slot.wake.wait()
+        if not slot.finished:
+            self._send_next()
+        if isinstance(slot.result, BaseException):
+            raise slot.result
+        return slot.result
+
+    def _send_next(self) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[: self._limit], self._queue[self._limit :]
+        try:
+            answer = self._send([slot.command for slot in batch])
+        except BaseException as error:  # the waiters must not wait forever
+            answer = error
+        results = answer if isinstance(answer, list) else [answer] * len(batch)
+        for slot, result in zip(batch, results, strict=True):
+            slot.result, slot.finished = result, True
+            slot.wake.set()
+        with self._lock:
+            if self._queue:
+                self._queue[0].wake.set()
+            else:
+                self._sending = False
