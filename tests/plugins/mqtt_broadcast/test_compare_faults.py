@@ -1,6 +1,8 @@
 """`testbed compare --faults` on mqtt-broadcast: the broker restarted and paused mid-run."""
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from plugins.mqtt_broadcast import broker as brokers
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if brokers.find_mosquitto() is None:
         pytest.skip(f"runs a real Mosquitto: {brokers.INSTALL_MOSQUITTO}")
     out = tmp_path_factory.mktemp("faults") / "out"
@@ -19,6 +21,11 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "--fault-for", "1", "--users", "4", "--duration", "6s", "--out", str(out),
     ])  # fmt: skip
     assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def results(out: Path) -> dict[str, Any]:
     document: dict[str, Any] = json.loads((out / "results.json").read_text())
     return document
 
@@ -39,3 +46,17 @@ def test_what_the_broker_faults_cost_is_measured_as_it_is(results: dict[str, Any
     assert mqtt["phases"]["during"]["operations"] > 0
     assert sum(mqtt["errors_by_kind"].values()) == mqtt["errors"]
     assert "converged" in mqtt
+
+
+def test_the_broker_that_ran_is_recorded_and_shown(out: Path, results: dict[str, Any]) -> None:
+    mqtt = results["strategies"]["mqtt-broadcast"]
+    version = brokers.version("mosquitto")
+    assert version is not None and re.fullmatch(r"\d+(\.\d+)+", version)
+    assert mqtt["broker"] == {"kind": "mosquitto", "version": version}
+    (node,) = [n for n in mqtt["nodes"] if n["kind"] == "broker"]
+    assert (node["name"], node["software"]) == ("broker", mqtt["broker"])
+    assert [n["name"] for n in mqtt["nodes"]] == ["broker", *mqtt["servers"]]
+    assert all(re.fullmatch(r"127\.0\.0\.\d+:\d+", n["address"]) for n in mqtt["nodes"])
+    page = (out / "report.html").read_text()
+    assert f"broker: mosquitto {version} on broker ({node['address']});" in page
+    assert mqtt["anomalies"]["lost_writes"] == mqtt["anomalies"]["lost_stock_units"]
