@@ -34,6 +34,8 @@ KINDS: Final[Mapping[str, Lanes]] = {"linearizability": "client", "stale_reads":
 _CONFLICT: Final = "#d62728"
 _CONTEXT: Final = "#9ecae1"
 _FAILED: Final = "#d9d9d9"
+_EDGE: Final = "#333333"
+MIN_WIDTH: Final = 0.004  # of the window: the narrowest bar drawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,22 @@ def layout(example: Example, origin: float, by: Lanes, title: str = "") -> Drawi
     return Drawing(title or example.what, by, lanes, tuple(rows), tuple(bars), (left, right))
 
 
+def _legend(bars: Sequence[Bar]) -> list[Patch]:
+    """An entry for each style the bars use."""
+    plain = [bar for bar in bars if not bar.highlighted]
+    styles = [
+        (len(plain) < len(bars), Patch(facecolor=_CONFLICT, edgecolor=_EDGE, label="in conflict")),
+        (any(b.outcome != "fail" for b in plain),
+         Patch(facecolor=_CONTEXT, edgecolor=_EDGE, label="context")),
+        (any(b.outcome == "fail" for b in plain),
+         Patch(facecolor=_FAILED, edgecolor=_EDGE, label="changed nothing")),
+        (any(b.end_ms is None for b in bars),
+         Patch(facecolor="white", edgecolor=_EDGE, hatch="//", linestyle="--",
+               label="outcome unknown: open-ended")),
+    ]  # fmt: skip
+    return [patch for used, patch in styles if used]
+
+
 def draw(drawing: Drawing) -> Figure:
     total = sum(drawing.rows)
     figure = Figure(figsize=(8.0, min(1.5 + 0.5 * total, 12.0)), dpi=100, layout="constrained")
@@ -142,14 +160,16 @@ def draw(drawing: Drawing) -> Figure:
     for bar in drawing.bars:
         y = tops[bar.lane] + bar.row
         end = right if bar.end_ms is None else bar.end_ms
+        # A call of a millisecond in a window of seconds still shows, as a sliver.
+        width = max(end - bar.start_ms, (right - left) * MIN_WIDTH)
         colour = _CONFLICT if bar.highlighted else _FAILED if bar.outcome == "fail" else _CONTEXT
         axes.barh(
             y + 0.65,
-            end - bar.start_ms,
+            width,
             height=0.45,
             left=bar.start_ms,
             color=colour,
-            edgecolor="#333333",
+            edgecolor=_EDGE,
             linewidth=0.8,
             hatch="//" if bar.end_ms is None else None,
             linestyle="--" if bar.end_ms is None else "-",
@@ -158,6 +178,7 @@ def draw(drawing: Drawing) -> Figure:
     for top in tops[1:]:
         axes.axhline(top, color="#bbbbbb", linewidth=0.6)
     axes.set_xlim(left, right)
+    axes.ticklabel_format(axis="x", useOffset=False)  # ms since the start, as the table has
     axes.set_ylim(total, 0)  # the first lane on top
     axes.set_yticks(
         [top + rows / 2 for top, rows in zip(tops, drawing.rows, strict=True)],
@@ -168,14 +189,8 @@ def draw(drawing: Drawing) -> Figure:
     axes.set_axisbelow(True)
     axes.set_xlabel("ms since the run's first request")
     axes.set_title(textwrap.fill(drawing.title, 100), fontsize=9, loc="left")
-    legend = [
-        Patch(facecolor=_CONFLICT, edgecolor="#333333", label="in conflict"),
-        Patch(facecolor=_CONTEXT, edgecolor="#333333", label="context"),
-        Patch(facecolor=_FAILED, edgecolor="#333333", label="changed nothing"),
-        Patch(facecolor="white", edgecolor="#333333", hatch="//", linestyle="--",
-              label="outcome unknown: open-ended"),
-    ]  # fmt: skip
-    axes.legend(handles=legend, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.legend(handles=_legend(drawing.bars), fontsize=7, loc="upper left",
+                bbox_to_anchor=(1.0, 1.0))  # fmt: skip
     return figure
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from loadtests.checkers import check_linearizability, check_staleness
@@ -13,6 +14,7 @@ from loadtests.checkers.evidence import example
 from loadtests.compare import write_outputs
 from loadtests.compare.history_plot import (
     MAX_DRAWN,
+    MIN_WIDTH,
     Bar,
     Drawing,
     draw,
@@ -38,6 +40,12 @@ def spans(drawing: Drawing) -> list[tuple[int, int, float, float | None, str, bo
          b.label, b.highlighted)
         for b in drawing.bars
     ]  # fmt: skip
+
+
+def legend(axes: Axes) -> list[str]:
+    drawn = axes.get_legend()
+    assert drawn is not None
+    return [text.get_text() for text in drawn.get_texts()]
 
 
 def test_a_stale_read_is_drawn_per_node_with_the_write_it_missed() -> None:
@@ -113,6 +121,23 @@ def test_the_figure_has_a_lane_per_client_and_a_bar_per_operation() -> None:
     assert axes.get_xlabel() == "ms since the run's first request"
     widths = sorted(round(p.get_width(), 6) for p in axes.patches if isinstance(p, Rectangle))
     assert widths == [0.2, 0.6, 1.0]  # the unknown one runs to the window's right edge
+    assert legend(axes) == [
+        "in conflict",
+        "context",
+        "changed nothing",
+        "outcome unknown: open-ended",
+    ]
+
+
+def test_a_short_call_in_a_long_window_shows_and_the_legend_names_only_what_is_drawn() -> None:
+    drawing = Drawing(
+        "one call", "node", ("s1",), (1,), (Bar(0, 0, 10.0, 10.001, "a", 10.0, "ok", True),),
+        (0.0, 1000.0),
+    )  # fmt: skip
+    (axes,) = draw(drawing).axes
+    widths = [round(p.get_width(), 6) for p in axes.patches if isinstance(p, Rectangle)]
+    assert widths == [1000.0 * MIN_WIDTH]
+    assert legend(axes) == ["in conflict"]
 
 
 def test_a_history_without_findings_draws_none(tmp_path: Path) -> None:
