@@ -39,7 +39,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--scenario",
         metavar="NAME",
-        help="crud, order-rush, read-your-writes or mixed (default mixed)",
+        help="crud, order-rush, read-your-writes, session or mixed (default mixed)",
     )
     parser.add_argument(
         "--users", metavar="N,N", help="user counts, one load run each (default 4,16)"

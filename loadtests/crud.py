@@ -10,6 +10,10 @@ Setup (once per run): 8 shared clients `r<seed>-c1..8` and 8 shared products
     1  delete one of its clients (DeleteClient; a missing one, refused, if it has none)
     1  create a product of its own (CreateProduct)
     2  update a product's price and stock: shared or its own (UpdateProduct)
+    2  read-modify-write a shared client: read it (RetrieveClient), then write back
+       what it read with its "version" one higher and its own label as "writer"
+       (UpdateClient)
+    1  read-modify-write a shared product the same way (RetrieveProduct, UpdateProduct)
     1  delete one of its products (DeleteProduct; a missing one, refused, if it has none)
     1  a call the service must refuse: create a shared client again (409), update a
        client that never existed (404), a product with a negative stock (400), or
@@ -17,7 +21,10 @@ Setup (once per run): 8 shared clients `r<seed>-c1..8` and 8 shared products
 
 Every user writes the shared records at once, each write with a value no other
 write has, so their histories are what the linearizability checker searches; with
-calls going round the servers, a read often follows a write made on another one.
+calls going round the servers, a read often follows a write made on another one. A
+read-modify-write derived from a read that missed an acknowledged write overwrites
+that update: the lost-updates checker counts those (a race between two of them, both
+reads before either write, is legal).
 
     locust -f loadtests/crud.py --headless -u 16 -r 16 -t 30s --servers HOST:PORT,...
 """
@@ -25,6 +32,7 @@ calls going round the servers, a read often follows a write made on another one.
 import itertools
 from typing import Any, Final
 
+from loadtests.checkers.updates import version
 from loadtests.fixtures import put
 from loadtests.grpc_user import GrpcUser, Shop, on_setup, step
 
@@ -105,6 +113,22 @@ class CrudUser(GrpcUser):
     def update_product(self) -> None:
         pid = self.rng.choice(self.shared_products + self.products)
         self.shop.call("UpdateProduct", PID=pid, data=self.product_data())
+
+    def read_modify_write(self, kind: str, key: str) -> None:
+        read = self.shop.call(f"Retrieve{kind}", ID=key)
+        data = read.result.get("data")  # None when it failed or found nothing
+        based = version(data)
+        if isinstance(data, dict) and based is not None:
+            written = {**data, "version": based + 1, "writer": self.label}
+            self.shop.call(f"Update{kind}", data=written, **{f"{kind[0]}ID": key})
+
+    @step(2)
+    def read_modify_write_client(self) -> None:
+        self.read_modify_write("Client", self.rng.choice(self.shared_clients))
+
+    @step(1)
+    def read_modify_write_product(self) -> None:
+        self.read_modify_write("Product", self.rng.choice(self.shared_products))
 
     @step(1)
     def delete_product(self) -> None:

@@ -17,7 +17,7 @@ import loadtests
 from loadtests.compare import ceiling
 from loadtests.compare.faults import Fault, FaultError, parse_faults
 
-SCENARIOS: Final = ("crud", "order-rush", "read-your-writes", "mixed")
+SCENARIOS: Final = ("crud", "order-rush", "read-your-writes", "session", "mixed")
 _SPAN = re.compile(r"(\d+)(h|m|s)")
 _UNITS: Final = {"h": 3600, "m": 60, "s": 1}
 

@@ -44,7 +44,15 @@ class Point:
 
 # The checkers' counts that one load run's history shows on its own: the others need
 # the replicas' final states, read once after the last run (the strategy's totals).
-POINT_ANOMALIES: Final = ("linearizability", "stale_reads", "oversold_units", "input_disagreements")
+POINT_ANOMALIES: Final = (
+    "linearizability",
+    "stale_reads",
+    "oversold_units",
+    "input_disagreements",
+    "read_your_writes_violations",
+    "monotonic_read_violations",
+    "lost_updates",
+)
 
 
 def curve(loads: Sequence[LoadRun]) -> list[Point]:

@@ -35,6 +35,9 @@ BROKEN: Final = {
     "lost_stock_units": "stock units lost by a replica",
     "divergent_replicas": "replicas left diverged",
     "input_disagreements": "requests judged apart from SPEC.md",
+    "read_your_writes_violations": "reads behind the session's own write on its server",
+    "monotonic_read_violations": "reads behind what the session had read on its server",
+    "lost_updates": "acknowledged updates overwritten by a read-modify-write that missed them",
 }
 
 

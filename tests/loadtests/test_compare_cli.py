@@ -73,7 +73,8 @@ def test_every_scenario_has_its_locustfile() -> None:
         (["--duration", "10x"], "duration '10x' is not like 30s, 2m or 1m30s"),
         (
             ["--scenario", "rush"],
-            "unknown scenario 'rush'; the scenarios are: crud, order-rush, read-your-writes, mixed",
+            "unknown scenario 'rush'; the scenarios are: crud, order-rush, read-your-writes,"
+            " session, mixed",
         ),
         (["--users", "4,a"], "users '4,a' must be whole numbers separated by commas"),
         (["--servers", "0"], "servers must be at least 1, not 0"),

@@ -115,6 +115,9 @@ def test_results_json_agrees_with_the_history(tmp_path: Path) -> None:
         "lost_stock_units": 1,
         "divergent_replicas": 1,
         "input_disagreements": 0,
+        "read_your_writes_violations": 1,  # the stale read: its own session wrote Bia there
+        "monotonic_read_violations": 0,
+        "lost_updates": 0,
         "lost_writes": 1,  # the old name of lost_stock_units, kept for one release
     }
     assert bad["converged"] is False and bad["checks"]["divergent_servers"] == ["s2"]
