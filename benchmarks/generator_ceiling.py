@@ -32,9 +32,32 @@ Run from the repository root, on demand (it is not a test):
 On a machine others share, `--rounds 3` runs each step three times and keeps the best.
 
 Progress goes to stderr, the table to stdout. One run on the project's 2-core
-machine (shared with other work), mixed scenario, 10 s per step:
+machine, mixed scenario, 10 s per step, `--rounds 2` (2026-12-01; other engineers'
+tests kept the load average at 5 to 8 throughout):
 
-    (figures below, from the run of 2026-12-01)
+    mode    users  offered  issued/s errors gen CPU srv CPU   p50 ms   p99 ms
+    closed      4        -       730      0     60%     37%    2.967   29.407
+    closed     16        -       650      0     60%     32%    5.375  269.055
+    closed     64        -       552      0     49%     26%   12.111 1564.671
+    open       16      200       200      0     30%     16%    3.323  119.551
+    open       16      300       301      0     44%     27%    3.297   27.375
+    open       16      450       448      0     48%     32%    2.539   41.951
+    open       16      675       648      0     62%     41%  117.951 1520.639
+    open       16    1,012       910      0     77%     50%  490.495 1488.895
+
+    ceiling, closed loop: 730 calls/s (4 users; generator CPU 60%)
+    ceiling, open loop: 910 calls/s (16 users, 1,012 offered; generator CPU 77%)
+
+What it shows: one Locust process issues and records well under a thousand calls/s
+here, so a comparison that reports 400 to 700 ops/s for a strategy ran at half its
+generator's ceiling or more. The generator never had a core to itself (60-77% of one
+at its best steps) and the no-op server used half as much again: on 2 shared cores
+the ceiling is what the generator got. More users do not raise it (closed loop: 730
+at 4 users, 552 at 64: gevent's scheduling and each call's recording cost more than
+the wait they hide); the open loop falls behind its schedule long before it stops
+sending (p99 over 1 s from 675 calls/s). Two other runs that day, one round each,
+gave 863 and 820 (closed) and 658 and 333 (open) calls/s: one round on a busy machine
+is a poor ceiling, so `--rounds` keeps the best of several.
 """
 
 import argparse
