@@ -51,11 +51,10 @@ tests kept the load average at 5 to 8 throughout):
 What it shows: one Locust process issues and records well under a thousand calls/s
 here, so a comparison that reports 400 to 700 ops/s for a strategy ran at half its
 generator's ceiling or more. The generator never had a core to itself (60-77% of one
-at its best steps) and the no-op server used half as much again: on 2 shared cores
-the ceiling is what the generator got. More users do not raise it (closed loop: 730
-at 4 users, 552 at 64: gevent's scheduling and each call's recording cost more than
-the wait they hide); the open loop falls behind its schedule long before it stops
-sending (p99 over 1 s from 675 calls/s). Two other runs that day, one round each,
+at its best steps) and the no-op server took about 60% of what the generator did: on
+2 shared cores the ceiling is what the generator got. More users did not raise it
+(closed loop: 730 at 4 users, 552 at 64); the open loop fell behind its schedule long
+before it stopped sending (p99 over 1 s from 675 calls/s). Two other runs that day, one round each,
 gave 863 and 820 (closed) and 658 and 333 (open) calls/s: one round on a busy machine
 is a poor ceiling, so `--rounds` keeps the best of several.
 """
