@@ -54,9 +54,9 @@ generator's ceiling or more. The generator never had a core to itself (60-77% of
 at its best steps) and the no-op server took about 60% of what the generator did: on
 2 shared cores the ceiling is what the generator got. More users did not raise it
 (closed loop: 730 at 4 users, 552 at 64); the open loop fell behind its schedule long
-before it stopped sending (p99 over 1 s from 675 calls/s). Two other runs that day, one round each,
-gave 863 and 820 (closed) and 658 and 333 (open) calls/s: one round on a busy machine
-is a poor ceiling, so `--rounds` keeps the best of several.
+before it stopped sending (p99 over 1 s from 675 calls/s). Two other runs that day,
+one round each, gave 863 and 820 (closed) and 658 and 333 (open) calls/s: one round
+on a busy machine is a poor ceiling, so `--rounds` keeps the best of several.
 """
 
 import argparse
