@@ -37,6 +37,7 @@ from core import network
 from core.launcher import Cluster, LaunchError, Node
 from core.portals.control import fetch_status
 from core.topology import Probe
+from loadtests.compare.nodes import named
 
 ACTIONS: Final = ("kill", "pause", "restart", "partition", "flaky")
 ROLE_TARGETS: Final = ("leader", "follower", "server", "broker")
@@ -196,7 +197,7 @@ def strike(fault: Fault, node: Node, cluster: Cluster, firewall: network.Firewal
 
     def heal() -> str:
         firewall.heal(rule)
-        return f"{name} {what}, healed"
+        return f"{_shown(cluster, name)} {what}, healed"
 
     return Strike(fault, name, began, heal)
 
@@ -204,7 +205,7 @@ def strike(fault: Fault, node: Node, cluster: Cluster, firewall: network.Firewal
 def _respawn(cluster: Cluster, name: str) -> str:
     """The kill ends when the node is started again; its recovery is timed after."""
     cluster.start_node(name, wait=False)
-    return f"{name} killed, started again"
+    return f"{_shown(cluster, name)} killed, started again"
 
 
 def _ready(cluster: Cluster, name: str) -> str:
@@ -218,7 +219,7 @@ def _ready(cluster: Cluster, name: str) -> str:
 
 def _resume(cluster: Cluster, name: str) -> str:
     cluster.resume(name)
-    return f"{name} paused, then resumed"
+    return f"{_shown(cluster, name)} paused, then resumed"
 
 
 def _restart(cluster: Cluster, name: str) -> str:
@@ -226,8 +227,12 @@ def _restart(cluster: Cluster, name: str) -> str:
     try:
         cluster.restart(name)
     except LaunchError as error:
-        return f"{name} stopped; it did not start again: {error}"
-    return f"{name} restarted in place in {time.monotonic() - began:.1f} s"
+        return f"{_shown(cluster, name)} stopped; it did not start again: {error}"
+    return f"{_shown(cluster, name)} restarted in place in {time.monotonic() - began:.1f} s"
+
+
+def _shown(cluster: Cluster, name: str) -> str:
+    return named(name, cluster.node(name).address)
 
 
 def recover(cluster: Cluster) -> list[str]:
@@ -236,12 +241,12 @@ def recover(cluster: Cluster) -> list[str]:
     for node in cluster.nodes:
         if node.paused:
             cluster.resume(node.name)
-            notes.append(f"resumed {node.name} after the load run")
+            notes.append(f"resumed {named(node.name, node.address)} after the load run")
         if node.running:
             continue
         try:
             cluster.start_node(node.name)
-            notes.append(f"restarted {node.name} after the load run")
+            notes.append(f"restarted {named(node.name, node.address)} after the load run")
         except LaunchError as error:
-            notes.append(f"{node.name} did not restart: {error}")
+            notes.append(f"{named(node.name, node.address)} did not restart: {error}")
     return notes

@@ -29,11 +29,16 @@ def recorded(described: Iterable[Mapping[str, Any]]) -> tuple[NodeInfo, ...]:
     )
 
 
+def named(name: str, address: str) -> str:
+    """How the comparison names a node, in the report, the plots and the notes."""
+    return f"{name} ({address})"
+
+
 def label(nodes: Sequence[NodeInfo], who: str) -> str:
     """`who` (a node's name or address) as `name (address)`; as given when no node has it."""
     for node in nodes:
         if who in (node.name, node.address):
-            return f"{node.name} ({node.address})"
+            return named(node.name, node.address)
     return who
 
 

@@ -59,4 +59,7 @@ def test_the_broker_that_ran_is_recorded_and_shown(out: Path, results: dict[str,
     assert all(re.fullmatch(r"127\.0\.0\.\d+:\d+", n["address"]) for n in mqtt["nodes"])
     page = (out / "report.html").read_text()
     assert f"broker: mosquitto {version} on broker ({node['address']});" in page
+    restart, pause = results["faults"]  # the notes name the node as the report does
+    assert restart["note"].startswith(f"broker ({node['address']}) restarted in place")
+    assert pause["note"].startswith(f"broker ({node['address']}) paused, then resumed")
     assert mqtt["anomalies"]["lost_writes"] == mqtt["anomalies"]["lost_stock_units"]
