@@ -26,7 +26,7 @@ from loadtests.history import Operation, Outcome
 
 Lanes = Literal["client", "node"]
 MAX_DRAWN: Final = 3  # examples drawn per kind and strategy
-LABEL_CHARS: Final = 30  # of a value in a label
+LABEL_CHARS: Final = 44  # of a value in a label: a product's name, price and stock fit
 CHARS_ACROSS: Final = 90  # about as many label characters fit across the plot
 # What a finding concerns: a linearizability conflict is between clients' views of one
 # record; a stale read is a node that had not applied what another acknowledged.
@@ -60,11 +60,20 @@ class Drawing:
     window_ms: tuple[float, float]
 
 
+def _plain(value: Any) -> str:
+    """JSON without its quotes, for a person."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_plain(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(map(_plain, value)) + "]"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _short(value: Any) -> str:
     if isinstance(value, dict):
-        text = ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+        text = ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     else:
-        text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        text = _plain(value)
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 

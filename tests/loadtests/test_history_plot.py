@@ -19,6 +19,7 @@ from loadtests.compare.history_plot import (
     Drawing,
     draw,
     history_figures,
+    label,
     layout,
 )
 from loadtests.history import Operation, Replicas, ReplicaState
@@ -100,13 +101,27 @@ def test_overlapping_operations_of_a_lane_stack_in_rows_labels_clear() -> None:
     # the refused update's long label, moved left to end in the window, would cover the
     # read's: a third row.
     assert [bars[t].row for t in (0.0, 500.0, 1200.0, 2500.0)] == [0, 1, 0, 2]
-    assert bars[2500.0].label == "UpdateClient name=" + "x" * 24 + "… (fail)"  # 30 chars
+    assert bars[2500.0].label == "UpdateClient name=" + "x" * 38 + "… (fail)"  # 44 chars
     assert bars[1200.0].label == "RetrieveClient → not found"
     # A label that would run out of the window starts early enough to end inside it.
     right = drawing.window_ms[1]
     assert bars[2500.0].label_ms < 2500.0 and bars[2500.0].label_ms > drawing.window_ms[0]
     assert [b.highlighted for b in drawing.bars] == [False, False, True, False]
     assert right > 3000.0
+
+
+def test_a_label_names_the_operation_and_its_value_without_json_quotes() -> None:
+    order = {"products": [{"PID": "p1", "quantity": 4}]}
+    pen = {"name": "pen", "price": 2.5, "quantity": 9991}
+    assert label(call("CreateOrder", "o1", 0, 1, order), "p1") == (
+        "CreateOrder o1 products=[{PID:p1,quantity:4}]"  # another record than the example's
+    )
+    assert label(call("RetrieveProduct", "p1", 0, 1, pen), "p1") == (
+        "RetrieveProduct → name=pen, price=2.5, quantity=9991"
+    )
+    assert label(call("DeleteClient", "c1", 0, 1, outcome="unknown"), "c1") == (
+        "DeleteClient (unknown)"
+    )
 
 
 def test_the_figure_has_a_lane_per_client_and_a_bar_per_operation() -> None:
