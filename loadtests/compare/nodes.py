@@ -45,3 +45,12 @@ def label(nodes: Sequence[NodeInfo], who: str) -> str:
 def broker(nodes: Sequence[NodeInfo]) -> NodeInfo | None:
     """The broker node that ran, its software told; None: the cluster ran none."""
     return next((n for n in nodes if n.kind == BROKER and n.software), None)
+
+
+def broker_text(nodes: Sequence[NodeInfo]) -> str | None:
+    """The broker that ran, for people: `mosquitto 2.0.11 on broker (127.0.0.1:1883)`."""
+    node = broker(nodes)
+    if node is None or node.software is None:
+        return None
+    version = node.software.get("version") or "of unknown version"
+    return f"{node.software.get('kind')} {version} on {named(node.name, node.address)}"

@@ -13,6 +13,7 @@ from typing import Final, TextIO
 from loadtests.compare.headroom import headroom_note
 from loadtests.compare.load import Counted
 from loadtests.compare.model import ANOMALIES, Comparison, StrategyRun
+from loadtests.compare.nodes import broker_text
 from loadtests.compare.numbers import ms, per_second
 from loadtests.compare.plan import load_model
 from loadtests.compare.verdict import generator_warning, spread_note, verdicts
@@ -101,11 +102,13 @@ def summary_table(comparison: Comparison) -> str:
     headroom = headroom_note(comparison.runs, plan)
     top += [] if headroom is None else [headroom, ""]
     lines = [*top, f"load: {load_model(plan)}", "", table(comparison.runs), ""]
-    for verdict in verdicts(comparison.runs, plan.sweep):
+    for run, verdict in zip(comparison.runs, verdicts(comparison.runs, plan.sweep), strict=True):
         found = [f"broke: {'; '.join(verdict.broke)}"] if verdict.broke else []
         found += [f"held: {'; '.join(verdict.held)}"] if verdict.held else []
         lines.append(f"{verdict.strategy}: {'; '.join(found)}")
-        lines += [f"  {text}" for text in (*verdict.cost, verdict.faults) if text]
+        broker = broker_text(run.nodes)
+        shown = (*verdict.cost, verdict.faults, None if broker is None else f"broker: {broker}")
+        lines += [f"  {text}" for text in shown if text]
     if comparison.runs:
         lines.append(spread_note(comparison.runs))
     return "\n".join(lines)

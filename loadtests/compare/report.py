@@ -21,7 +21,7 @@ from loadtests.compare.failures import error_kinds
 from loadtests.compare.headroom import headroom_note
 from loadtests.compare.history_plot import MAX_DRAWN, history_name
 from loadtests.compare.model import ANOMALIES, Comparison, LoadRun, StrategyRun
-from loadtests.compare.nodes import broker
+from loadtests.compare.nodes import broker_text
 from loadtests.compare.numbers import ms, per_second, share
 from loadtests.compare.plan import load_model
 from loadtests.compare.plots import timeline_name
@@ -390,11 +390,8 @@ def _anomalies(run: StrategyRun, images: Mapping[str, Path]) -> str:
 
 def _broker(run: StrategyRun) -> str:
     """The MQTT broker that ran, as its node told it; "" when the cluster ran none."""
-    node = broker(run.nodes)
-    if node is None or node.software is None:
-        return ""
-    version = node.software.get("version") or "of unknown version"
-    return f" broker: {node.software.get('kind')} {version} on {run.label(node.name)};"
+    text = broker_text(run.nodes)
+    return "" if text is None else f" broker: {text};"
 
 
 def _strategy(run: StrategyRun, images: Mapping[str, Path]) -> str:

@@ -12,6 +12,7 @@ from loadtests.compare.history_plot import history_figures
 from loadtests.compare.model import FaultWindow, LeaderChange
 from loadtests.compare.nodes import NodeInfo, label
 from loadtests.compare.plots import timeline
+from loadtests.compare.progress import summary_table
 from loadtests.compare.readback import ReadBack
 from loadtests.history import Replicas, ReplicaState
 from tests.loadtests.support import Shop, call
@@ -95,8 +96,14 @@ def test_results_keep_name_and_address_apart_and_record_the_broker(tmp_path: Pat
     assert "broker: mosquitto 2.0.11 on broker (127.0.0.1:1883);" in outputs.report.read_text()
 
 
+def test_the_terminal_summary_names_the_broker_that_ran(tmp_path: Path) -> None:
+    lines = summary_table(comparison(tmp_path, _run())).splitlines()
+    assert "  broker: mosquitto 2.0.11 on broker (127.0.0.1:1883)" in lines
+
+
 def test_without_a_broker_node_none_is_recorded(tmp_path: Path) -> None:
     run = replace(_run(), nodes=NODES[1:])
     outputs = write_outputs(comparison(tmp_path, run))
     assert json.loads(outputs.results.read_text())["strategies"]["mqtt-broadcast"]["broker"] is None
     assert "broker:" not in outputs.report.read_text()
+    assert "broker:" not in summary_table(comparison(tmp_path, run))
