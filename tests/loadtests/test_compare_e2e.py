@@ -3,23 +3,22 @@
 Beside memory and pysyncobj-raft it runs `ack-before-apply`, a strategy that is
 broken on purpose and registered only here: it answers a write as soon as it has
 decided it, and applies the effects a moment later. Its servers are started by the
-launcher in other processes, so it is installed as a third-party distribution (a
-module and its entry point) in a directory on the children's PYTHONPATH.
+launcher in other processes, so it is installed as a third-party distribution
+(`plugin_site`).
 The comparison must find anomalies in it, and none in the two correct strategies.
 """
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core import registry
 from core.cli.main import main
 from loadtests.history import Operation, read_history
 from loadtests.percentiles import percentile
+from tests.loadtests.plugin_site import installed
 
 BROKEN = "ack-before-apply"
 BROKEN_MODULE = '''
@@ -89,19 +88,8 @@ STRATEGIES = ("memory", "pysyncobj-raft", BROKEN)
 @pytest.fixture(scope="module")
 def broken_strategy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The broken strategy as an installed plugin, for this process and its children."""
-    site = tmp_path_factory.mktemp("site")
-    (site / "ack_before_apply.py").write_text(BROKEN_MODULE)
-    dist = site / "ack_before_apply-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ack-before-apply\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text("[testbed]\nack = ack_before_apply\n")
-    path = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH", "")) if p)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(site))
-        patch.setenv("PYTHONPATH", path)  # the servers the launcher spawns inherit it
-        registry.plugin_manager.cache_clear()
+    with installed(tmp_path_factory.mktemp("site"), "ack_before_apply", BROKEN_MODULE):
         yield BROKEN
-    registry.plugin_manager.cache_clear()
 
 
 @pytest.fixture(scope="module")
