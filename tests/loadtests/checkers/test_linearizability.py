@@ -4,6 +4,8 @@ Times are small integers: an operation [a, b] started at a and returned at b.
 """
 
 from loadtests.checkers import LinearizabilityResult, check_linearizability
+from loadtests.checkers.linearizability import CLIENTS
+from loadtests.checkers.shrink import CULPRIT_LIMIT, culprits
 from loadtests.history import Operation
 from tests.loadtests.support import call
 
@@ -115,6 +117,16 @@ def test_a_long_history_shrinks_to_the_operations_at_fault() -> None:
         "UpdateClient",
         "RetrieveClient",
     ]
+
+
+def test_past_a_few_entries_every_one_is_marked_in_conflict() -> None:
+    history = [call("CreateClient", "c1", 0, 1, A), call("UpdateClient", "c1", 2, 3, B)]
+    history += [call("RetrieveClient", "c1", 4 + n, 5 + n, A) for n in range(CULPRIT_LIMIT)]
+    entries = sorted(CLIENTS.partition(history)["c1"], key=lambda entry: entry.position)
+    # Only the update's removal leaves a linearizable rest (the reads then see Ana)...
+    assert culprits(CLIENTS, entries[:CULPRIT_LIMIT]) == [1]
+    # ...but trying each of more than CULPRIT_LIMIT entries costs too much: all are marked.
+    assert culprits(CLIENTS, entries) == list(range(len(history)))
 
 
 def test_only_the_bad_keys_are_counted() -> None:
