@@ -6,6 +6,7 @@ Figures are built with matplotlib's object API and rendered by its Agg backend
 (no pyplot: no global figure state, no display needed).
 """
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -98,7 +99,8 @@ def _anomaly_panel(axes: Axes, runs: Sequence[StrategyRun], kinds: Sequence[str]
         offsets = [k + (i - (len(runs) - 1) / 2) * width for k in range(len(kinds))]
         bars = axes.bar(offsets, values, width, color=color(i), label=run.name)
         axes.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8, padding=2)
-    axes.set_xticks(range(len(kinds)), [kind.replace("_", " ") for kind in kinds], fontsize=8)
+    names = [textwrap.fill(kind.replace("_", " "), 14, break_long_words=False) for kind in kinds]
+    axes.set_xticks(range(len(kinds)), names, fontsize=8)
     if highest > 100:  # a log scale keeps small counts visible beside large ones
         axes.set_yscale("symlog", linthresh=10)
         axes.set_ylim(bottom=0, top=highest * 4)  # room for the labels, in log space

@@ -1,5 +1,7 @@
 """The report's charts: counts of different units never share an axis, every axis says its unit."""
 
+import re
+
 from matplotlib.container import BarContainer
 
 from loadtests.checkers.report import UNITS
@@ -38,7 +40,7 @@ def test_each_anomaly_panel_holds_one_unit_and_the_counts_of_each_strategy() -> 
     figure = anomalies(runs)
     shown = []
     for axes in figure.axes:
-        kinds = [label.get_text().replace(" ", "_") for label in axes.get_xticklabels()]
+        kinds = [re.sub(r"\s", "_", label.get_text()) for label in axes.get_xticklabels()]
         assert {UNITS[kind] for kind in kinds} == {axes.get_ylabel()}
         bars = [c for c in axes.containers if isinstance(c, BarContainer)]
         for run, container in zip(runs, bars, strict=True):
