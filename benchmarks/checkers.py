@@ -33,6 +33,8 @@ from loadtests.checkers import (
     check_all,
     check_convergence,
     check_linearizability,
+    check_lost_updates,
+    check_sessions,
     check_staleness,
     check_stock,
 )
@@ -239,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     timed("stock", lambda: check_stock(history, replicas), rows)
     timed("staleness", lambda: check_staleness(history), rows)
     timed("convergence", lambda: check_convergence(replicas, 10.0), rows)
+    timed("sessions", lambda: check_sessions(history), rows)
+    timed("lost_updates", lambda: check_lost_updates(history), rows)
     report = timed("check_all", lambda: check_all(history, replicas), rows)
     total = rows[-1][1]
     load = [o for o in history if o.process != "setup"]

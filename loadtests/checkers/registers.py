@@ -12,6 +12,7 @@ that may be the one shown, whichever makes the read least suspect: they never gu
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from loadtests.checkers.records import ABSENT, Value, canonical, product_fields, read_value
@@ -32,20 +33,31 @@ def _value(o: Operation) -> Value:
     return product_fields(data) if o.table == "products" else canonical(data)
 
 
-def register_writes(history: Sequence[Operation]) -> dict[Key, Versions]:
+@dataclass(frozen=True, slots=True)
+class Register:
+    versions: Versions
+    by_value: Mapping[Value, Sequence[Write]]  # a long run's reads must not scan every write
+
+
+def register_writes(history: Sequence[Operation]) -> dict[Key, Register]:
     """The writes of every client and product the history writes, each starting absent."""
     found: dict[Key, list[Write]] = defaultdict(list)
     for i, o in enumerate(history):
         if o.op in WRITES and o.outcome != "fail" and o.key is not None:
             found[str(o.table), o.key].append(write(i, o, _value(o)))
     initial = Write(-1, INITIAL_TIME, INITIAL_TIME, ABSENT)
-    return {key: Versions([initial, *writes]) for key, writes in found.items()}
+    registers = {}
+    for key, writes in found.items():
+        by_value: dict[Value, list[Write]] = defaultdict(list)
+        for w in (initial, *writes):
+            by_value[w.value].append(w)
+        registers[key] = Register(Versions([initial, *writes]), by_value)
+    return registers
 
 
-def shown(versions: Versions, read: Operation) -> list[Write]:
+def shown(register: Register, read: Operation) -> list[Write]:
     """The writes whose value an acknowledged read shows (begun before it ended)."""
-    value = read_value(read)
-    return [w for w in versions.writes if w.value == value and w.invoke < read.complete]
+    return [w for w in register.by_value.get(read_value(read), ()) if w.invoke < read.complete]
 
 
 def latest_end(writes: Sequence[Write]) -> float:
@@ -58,5 +70,5 @@ def earliest_start(writes: Sequence[Write]) -> float:
     return min(w.invoke for w in writes)
 
 
-def register_of(registers: Mapping[Key, Versions], o: Operation) -> Versions | None:
+def register_of(registers: Mapping[Key, Register], o: Operation) -> Register | None:
     return None if o.key is None else registers.get((str(o.table), o.key))

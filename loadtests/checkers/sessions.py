@@ -65,15 +65,15 @@ def check_sessions(history: Sequence[Operation]) -> SessionsResult:
     ryw_count = mr_count = 0
     for i in sorted(range(len(history)), key=lambda i: (history[i].invoke, i)):
         o = history[i]
-        versions = register_of(registers, o)
-        if versions is None or o.outcome != "ok":
+        register = register_of(registers, o)
+        if register is None or o.outcome != "ok":
             continue
         session = sessions.setdefault((o.process, o.server), _Session())
         record = f"{o.table}/{o.key}"
         if o.op in WRITES:
             session.own[record] = _Floor(o.invoke, i)
             continue
-        writes = shown(versions, o) if o.op in READS else []
+        writes = shown(register, o) if o.op in READS else []
         if not writes:
             continue
         reads += 1

@@ -55,15 +55,15 @@ def check_lost_updates(history: Sequence[Operation]) -> LostUpdatesResult:
     for i in sorted(range(len(history)), key=lambda i: (history[i].invoke, i)):
         o = history[i]
         before, last[o.process] = last.get(o.process), i
-        versions = register_of(registers, o)
-        if before is None or versions is None or o.op not in UPDATES or o.outcome != "ok":
+        register = register_of(registers, o)
+        if before is None or register is None or o.op not in UPDATES or o.outcome != "ok":
             continue
         read = history[before]
-        writes = shown(versions, read)
+        writes = shown(register, read)
         if not _derived(read, o) or not writes:
             continue
         checked += 1
-        missed = versions.frontier(read.invoke)
+        missed = register.versions.frontier(read.invoke)
         if missed is None or latest_end(writes) >= missed.invoke:
             continue
         lost += 1
