@@ -105,6 +105,9 @@ class Coordinator:
                 continue
             if isinstance(result, Reply):
                 return result
+            # Contended: from now on it queues for the locks like any transaction, since
+            # a lockless command would only get in between transactions that hold them.
+            home = None
             wait = self._random.uniform(0, pause)
             if time.monotonic() + wait >= deadline:
                 return Reply(

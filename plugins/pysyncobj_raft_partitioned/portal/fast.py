@@ -5,8 +5,10 @@ two calls on it. A command that names only one partition's IDs is sent instead a
 one Execute: the partition's state machine reads its records as stored, decides it
 (`core.domain`) and stores its writes in the same entry, which is atomic there. It
 takes no lock of its own: a record a prepared transaction holds makes it LOCKED
-(nothing changed), and the coordinator retries it as after a LOCKED prepare, so it
-never changes what a transaction has read. An UpdateOrder or DeleteOrder whose stored
+(nothing changed), so it never changes what a transaction has read; the coordinator
+then retries it, after the usual pause, through two-phase commit, where it queues for
+the locks like every transaction (retried lockless, it would starve under a stream of
+transactions that keep one of its records locked). An UpdateOrder or DeleteOrder whose stored
 lines name products of another partition is answered CROSS_PARTITION (nothing
 changed) and goes through two-phase commit.
 
