@@ -2,9 +2,9 @@
 
 No shared setup. Every user creates a client of its own on start; the server that
 created it is the user's home for the whole run: every later call goes there. A
-client is written only by its owner, each write with the owner's label and the next
-number of the owner's counter as "version", so a record's versions only grow, in the
-order its owner wrote them. Users publish their first client to the other users of
+client is written only by its owner, each write with the owner's label as "session"
+and the next number of the owner's counter as "version", so a record's versions only
+grow, in the order its owner wrote them. Users publish their first client to the other users of
 their process (in distributed mode, of their worker). Then each takes these steps, by
 weight:
 
@@ -42,7 +42,7 @@ class Session(GrpcUser):
 
     def data(self) -> dict[str, Any]:
         version = next(self.versions)
-        return {"name": f"Session {self.label}", "writer": self.label, "version": version}
+        return {"name": f"Session {self.label}", "session": self.label, "version": version}
 
     def followed(self) -> list[str]:
         """The first clients of the first few other users: the ones their owners update."""
