@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from core.cli.main import main
+from loadtests.compare.history_plot import MAX_DRAWN
 from loadtests.history import Operation, read_history
 from loadtests.percentiles import percentile
 from tests.loadtests.plugin_site import installed
@@ -147,7 +148,16 @@ def test_results_agree_with_the_recorded_history(out: Path, results: dict[str, A
 
 def test_the_report_is_written_with_its_plots(out: Path, results: dict[str, Any]) -> None:
     page = (out / "report.html").read_text()
-    assert page.count('src="data:image/png;base64,') == 3 + len(STRATEGIES)  # and timelines
+    # The first few findings of each kind drawn as timelines: the broken strategy's only.
+    histories = {
+        f"history-{name}-{kind}-{n}.png"
+        for name, entry in results["strategies"].items()
+        for kind in ("linearizability", "stale_reads")
+        for n in range(1, min(entry["anomalies"][kind], MAX_DRAWN) + 1)
+    }
+    assert all(name.startswith(f"history-{BROKEN}-") for name in histories)
+    plots = 3 + len(STRATEGIES) + len(histories)  # and timelines
+    assert page.count('src="data:image/png;base64,') == plots
     for name in STRATEGIES:
         assert f'<h2 id="{name}">' in page
     assert {p.name for p in (out / "plots").iterdir()} == {
@@ -155,4 +165,5 @@ def test_the_report_is_written_with_its_plots(out: Path, results: dict[str, Any]
         "throughput.png",
         "anomalies.png",
         *(f"timeline-{name}.png" for name in STRATEGIES),
+        *histories,
     }
