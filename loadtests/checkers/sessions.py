@@ -84,8 +84,8 @@ def check_sessions(history: Sequence[Operation]) -> SessionsResult:
             ryw_count += 1
             if len(ryw) < MAX_EXAMPLES:
                 what = (
-                    f"{o.process}'s {o.op} of {o.key!r} on {o.server} showed a write older"
-                    " than its own acknowledged write there"
+                    f"{o.process}'s {o.op} of {o.key!r} showed a write older than its own"
+                    " acknowledged write on that server"
                 )
                 ryw.append(example(history, str(o.key), what, [i, own.index], [i, own.index]))
         seen = session.seen.get(record, _Floor())
@@ -93,8 +93,8 @@ def check_sessions(history: Sequence[Operation]) -> SessionsResult:
             mr_count += 1
             if len(mr) < MAX_EXAMPLES:
                 what = (
-                    f"{o.process}'s {o.op} of {o.key!r} on {o.server} showed a write older"
-                    " than one its earlier read there had shown"
+                    f"{o.process}'s {o.op} of {o.key!r} showed a write older than one its"
+                    " earlier read on that server had shown"
                 )
                 mr.append(example(history, str(o.key), what, [i, seen.index], [i, seen.index]))
         start = earliest_start(writes)
