@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from loadtests.checkers.evidence import MAX_EXAMPLES, Example, example
 from loadtests.checkers.ledger import Ledger, ledgers
 from loadtests.checkers.orderbook import order_writes
-from loadtests.checkers.records import ABSENT, ANY, Value, canonical, read_value, stock
+from loadtests.checkers.records import ABSENT, ANY, Value, read_value, stock
+from loadtests.checkers.registers import register_writes
 from loadtests.checkers.versions import INITIAL_TIME, Versions, Write, write
 from loadtests.history import Operation
 from loadtests.percentiles import percentile
 
 READS = frozenset({"RetrieveClient", "RetrieveProduct", "RetrieveOrder"})
-_CLIENT_WRITES = frozenset({"CreateClient", "UpdateClient", "DeleteClient"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +60,13 @@ class _Missed:
 
 def _registers(history: Sequence[Operation]) -> dict[tuple[str, str], Versions]:
     """The writes of every client and order, each key starting absent."""
+    clients = {k: r.versions for k, r in register_writes(history).items() if k[0] == "clients"}
     writes: dict[tuple[str, str], list[Write]] = defaultdict(list)
-    for i, o in enumerate(history):
-        if o.op in _CLIENT_WRITES and o.outcome != "fail" and o.key is not None:
-            value = ABSENT if o.op == "DeleteClient" else canonical(o.args.get("data"))
-            writes["clients", o.key].append(write(i, o, value))
     for effect in order_writes(history):
         o = history[effect.index]
         writes["orders", effect.oid] += (write(effect.index, o, v) for v in effect.values)
     initial = Write(-1, INITIAL_TIME, INITIAL_TIME, ABSENT)
-    return {key: Versions([initial, *found]) for key, found in writes.items()}
+    return clients | {key: Versions([initial, *found]) for key, found in writes.items()}
 
 
 def _older(versions: Versions, matches: Callable[[Value], bool], o: Operation) -> _Missed | None:
