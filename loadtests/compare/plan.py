@@ -53,6 +53,7 @@ SWEEP_USERS: Final = "16"  # a sweep's users (one count): enough calls in flight
 
 
 CALL_TIMEOUT_S: Final = 10.0
+NOT_LOOKED_UP: Final = ceiling.Missing(ceiling.DEFAULT_PATH, "mixed", "not looked up")
 FAULT_CALL_TIMEOUT_S: Final = 1.0
 
 
@@ -94,9 +95,7 @@ class Plan:
     sweep: Sweep | None = None  # open loop, the rate raised step by step; None: no sweep
     repeat: int = 1  # load runs of each user count (or rate): the figures' spread
     # One generator process's ceiling on this machine (`ceiling`), or why none is known.
-    generator_ceiling: ceiling.Ceiling | ceiling.Missing = ceiling.Missing(
-        ceiling.DEFAULT_PATH, "mixed", "not looked up"
-    )
+    generator_ceiling: ceiling.Ceiling | ceiling.Missing = NOT_LOOKED_UP
 
     @property
     def model(self) -> str:
