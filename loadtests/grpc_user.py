@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypeVar
 
+import gevent
 import grpc
 from google.protobuf.message import Message
 from grpc.experimental import gevent as grpc_gevent  # type: ignore[attr-defined]
@@ -379,6 +380,18 @@ def _check_options(environment: Environment, **_: Any) -> None:
     log.info("scenario seed %d: this run's IDs start with %s-", current.seed, current.prefix)
 
 
+def _refresh_clock(**_: Any) -> None:
+    """Bring gevent's clock up to date before Locust arms its --run-time timer.
+
+    libev caches the loop's time, and a timer started outside a running loop is set
+    from that cached time. Locust starts the run-time timer from its main greenlet
+    right after `init`; a locustfile whose imports took seconds (grpc, a busy
+    machine) left the cache that much behind, so a `-t 3s` run ended a few
+    milliseconds after it began.
+    """
+    gevent.get_hub().loop.update_now()
+
+
 def _write_history(environment: Environment, **_: Any) -> None:
     path = run_settings(environment).history
     if path:
@@ -387,4 +400,5 @@ def _write_history(environment: Environment, **_: Any) -> None:
 
 events.init_command_line_parser.add_listener(_add_options)
 events.init.add_listener(_check_options)
+events.init.add_listener(_refresh_clock)
 events.test_stop.add_listener(_write_history)
