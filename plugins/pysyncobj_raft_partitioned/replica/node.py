@@ -95,8 +95,11 @@ class PartitionNode(SyncObj):  # type: ignore[misc]
     ) -> Decision | Failed | None:
         return self._entry(lambda index: self.participant.decision(index, txid, commit, writes))
 
+    # PySyncObj numbers replicated methods in the order of their names and its journal
+    # keeps the numbers: this one's name sorts after the others', so a journal written
+    # before it existed replays as it was written.
     @replicated  # type: ignore[untyped-decorator]
-    def execute(self, commands: list[Command]) -> list[Executed] | Failed | None:
+    def run_commands(self, commands: list[Command]) -> list[Executed] | Failed | None:
         return self._entry(
             lambda index: self.participant.execute(
                 index, commands, self._partition, self._partitions

@@ -41,7 +41,7 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         self._settings = settings
         self._caller = Caller(node, settings)
         # Execute calls that arrive together share a log entry (batcher.py).
-        self._batcher = Batcher(lambda commands: self._caller.call(node.execute, commands))
+        self._batcher = Batcher(lambda commands: self._caller.call(node.run_commands, commands))
         self._grpc = {m.raft: m.grpc for m in (settings.member, *settings.peers)}
 
     def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareReply:
