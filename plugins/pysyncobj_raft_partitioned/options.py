@@ -16,6 +16,11 @@ OPTIONS: Final = {
     # Off by default: reads stay linearizable. A cached record goes stale once another
     # portal changes it (docs/partitioned.md); the comparison measures by how much.
     "cache_size": Option(0, "records each portal keeps in its LRU read cache; 0 (default): none"),
+    "lock_wait": Option(
+        8.0,
+        "seconds a portal keeps retrying a command whose records other transactions hold "
+        "(each try bounded by timeout) before it answers 503 with nothing changed",
+    ),
     "read": Option(
         "linearizable",
         "linearizable: reads go through the partition's Raft log; "
@@ -32,6 +37,10 @@ def check_options(options: Mapping[str, OptionValue]) -> None:
     if options["read"] not in READ_MODES:
         modes = ", ".join(READ_MODES)
         raise ValueError(f"option read must be one of {modes}, not {options['read']!r}")
+    if not float(options["lock_wait"]) > 0:
+        raise ValueError(
+            f"option lock_wait must be a number of seconds > 0, not {options['lock_wait']}"
+        )
     timeout, lock_timeout = float(options["timeout"]), float(options["lock_timeout"])
     if not lock_timeout > timeout:
         raise ValueError(

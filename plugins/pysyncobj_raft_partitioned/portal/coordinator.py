@@ -9,9 +9,10 @@ a command that spans partitions (or an order whose stored lines turn out to).
    an UpdateOrder or DeleteOrder prepares the order first, since its lines name the
    products it touches. A partition that answers LOCKED (another transaction holds a
    key) makes the attempt abort what it prepared and start again, with a new txid,
-   after a random pause that doubles with each attempt: until the command's timeout,
-   then 503 with nothing changed. Transactions of one portal after the same keys wait for each
-   other in the portal first (`gate`), so their tries do not fill the logs.
+   after a random pause that doubles with each attempt: for up to the option lock_wait
+   (8 s; each try within timeout), then 503 with nothing changed. Transactions of one
+   portal after the same keys wait for each other in the portal first (`gate`), so
+   their tries do not fill the logs.
 2. The one state machine decides on the view of the records read (`core.domain.decide`);
    a refusal aborts everywhere.
 3. Writes in one partition: its Commit is the decision. In several: the decision and
@@ -85,9 +86,12 @@ class Coordinator:
         timeout: float,
         fanout: Fanout,
         changed: Changed = lambda keys: None,
+        lock_wait: float | None = None,
     ) -> None:
         self.storage = storage
-        self.timeout = timeout
+        self.timeout = timeout  # one try's bound: its gate wait and replicated calls
+        # All tries' bound, when other transactions hold the records; default: one try's.
+        self.lock_wait = timeout if lock_wait is None else lock_wait
         self.changed = changed
         self.each = fanout.each
         self.gate = Gate()
@@ -95,10 +99,11 @@ class Coordinator:
         self._random = random.Random()
 
     def execute(self, command: Command) -> Reply:
-        deadline = time.monotonic() + self.timeout
+        last = time.monotonic() + self.lock_wait
         pause, ordered = FIRST_PAUSE_S, False
         home = fast.home(command, self.storage.partitions)
         while True:
+            deadline = min(last, time.monotonic() + self.timeout)
             result = self._attempt(command, home, deadline, ordered)
             if isinstance(result, fast.Cross):
                 home = None  # its stored lines are elsewhere: two-phase commit, at once
@@ -109,10 +114,10 @@ class Coordinator:
             # a lockless command would only get in between transactions that hold them.
             home = None
             wait = self._random.uniform(0, pause)
-            if time.monotonic() + wait >= deadline:
+            if time.monotonic() + wait >= last:
                 return Reply(
                     Code.UNAVAILABLE,
-                    f"the records stayed locked by other transactions for {self.timeout:g} s "
+                    f"the records stayed locked by other transactions for {self.lock_wait:g} s "
                     f"({result.detail}); {RETRY}",
                     Certainty.NONE,
                 )

@@ -38,7 +38,12 @@ class PartitionedReplicator:
         self._cache = Cache(settings.cache_size)
         self._fanout = Fanout(FANOUT_WORKERS)
         self._coordinator = Coordinator(
-            storage, TxIds(settings.node), settings.timeout, self._fanout, self._cache.drop
+            storage,
+            TxIds(settings.node),
+            settings.timeout,
+            self._fanout,
+            self._cache.drop,
+            lock_wait=settings.lock_wait,
         )
         self._reader = Reader(storage, self._cache, self._fanout, settings.timeout)
 

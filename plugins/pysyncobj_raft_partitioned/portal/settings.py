@@ -15,7 +15,8 @@ class PortalSettings:
     replicas: dict[int, list[str]]  # partition -> its replicas' gRPC addresses
     cache_size: int
     linearizable: bool
-    timeout: float
+    timeout: float  # a replicated call's bound
+    lock_wait: float  # a contended command's bound, over all its tries
 
 
 def portal_settings(context: NodeContext) -> PortalSettings:
@@ -28,6 +29,7 @@ def portal_settings(context: NodeContext) -> PortalSettings:
         cache_size=int(options["cache_size"]),
         linearizable=options["read"] == "linearizable",
         timeout=float(options["timeout"]),
+        lock_wait=float(options["lock_wait"]),
     )
 
 

@@ -139,6 +139,37 @@ def test_a_lock_held_past_the_timeout_gives_a_503_with_nothing_changed(
     assert [holder for _, holder in storage.locks()] == ["other-tx"]  # only the other's
 
 
+def test_a_contended_command_keeps_trying_past_one_tries_timeout_until_lock_wait(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    # Each try is bounded by 0.3 s; the lock is held for 0.9 s; lock_wait allows 5.
+    run = Coordinator(storage, TxIds("s1"), 0.3, fanout, lock_wait=5.0)
+    seed(run)
+    hold(storage, ("products", "4"), 0)
+    release = threading.Timer(0.9, lambda: storage.abort(0, "other-tx", time.monotonic() + 1))
+    release.start()
+    started = time.monotonic()
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
+    release.join()
+    assert reply.ok, reply.description
+    assert time.monotonic() - started >= 0.85
+    assert storage.locks() == []
+
+
+def test_a_contended_command_gives_up_at_lock_wait_and_says_so(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    run = Coordinator(storage, TxIds("s1"), 0.2, fanout, lock_wait=0.6)
+    seed(run)
+    hold(storage, ("products", "4"), 0)
+    started = time.monotonic()
+    reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
+    assert (reply.code, reply.certainty) == (Code.UNAVAILABLE, Certainty.NONE)
+    assert "for 0.6 s" in reply.description
+    assert time.monotonic() - started >= 0.3  # more than one try's bound
+    assert storage.record(("products", "3"))["quantity"] == 5
+
+
 def test_a_decision_whose_answer_is_lost_is_unknown_and_left_to_recovery(
     storage: LocalStorage, fanout: Fanout
 ) -> None:
