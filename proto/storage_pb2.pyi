@@ -185,6 +185,18 @@ class ExecuteReply(_message.Message):
     detail: str
     def __init__(self, status: _Optional[_Union[Status, str]] = ..., error: _Optional[int] = ..., description: _Optional[str] = ..., changed: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., detail: _Optional[str] = ...) -> None: ...
 
+class ExecuteManyRequest(_message.Message):
+    __slots__ = ("commands",)
+    COMMANDS_FIELD_NUMBER: _ClassVar[int]
+    commands: _containers.RepeatedCompositeFieldContainer[ExecuteRequest]
+    def __init__(self, commands: _Optional[_Iterable[_Union[ExecuteRequest, _Mapping]]] = ...) -> None: ...
+
+class ExecuteManyReply(_message.Message):
+    __slots__ = ("replies",)
+    REPLIES_FIELD_NUMBER: _ClassVar[int]
+    replies: _containers.RepeatedCompositeFieldContainer[ExecuteReply]
+    def __init__(self, replies: _Optional[_Iterable[_Union[ExecuteReply, _Mapping]]] = ...) -> None: ...
+
 class LeaderRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

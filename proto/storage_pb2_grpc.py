@@ -59,6 +59,11 @@ class PartitionStub:
                 request_serializer=proto_dot_storage__pb2.ExecuteRequest.SerializeToString,
                 response_deserializer=proto_dot_storage__pb2.ExecuteReply.FromString,
                 _registered_method=True)
+        self.ExecuteMany = channel.unary_unary(
+                '/testbed.storage.Partition/ExecuteMany',
+                request_serializer=proto_dot_storage__pb2.ExecuteManyRequest.SerializeToString,
+                response_deserializer=proto_dot_storage__pb2.ExecuteManyReply.FromString,
+                _registered_method=True)
         self.Read = channel.unary_unary(
                 '/testbed.storage.Partition/Read',
                 request_serializer=proto_dot_storage__pb2.ReadRequest.SerializeToString,
@@ -104,6 +109,12 @@ class PartitionServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExecuteMany(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Read(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -143,6 +154,11 @@ def add_PartitionServicer_to_server(servicer, server):
                     servicer.Execute,
                     request_deserializer=proto_dot_storage__pb2.ExecuteRequest.FromString,
                     response_serializer=proto_dot_storage__pb2.ExecuteReply.SerializeToString,
+            ),
+            'ExecuteMany': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExecuteMany,
+                    request_deserializer=proto_dot_storage__pb2.ExecuteManyRequest.FromString,
+                    response_serializer=proto_dot_storage__pb2.ExecuteManyReply.SerializeToString,
             ),
             'Read': grpc.unary_unary_rpc_method_handler(
                     servicer.Read,
@@ -290,6 +306,33 @@ class Partition:
             '/testbed.storage.Partition/Execute',
             proto_dot_storage__pb2.ExecuteRequest.SerializeToString,
             proto_dot_storage__pb2.ExecuteReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExecuteMany(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/testbed.storage.Partition/ExecuteMany',
+            proto_dot_storage__pb2.ExecuteManyRequest.SerializeToString,
+            proto_dot_storage__pb2.ExecuteManyReply.FromString,
             options,
             channel_credentials,
             insecure,

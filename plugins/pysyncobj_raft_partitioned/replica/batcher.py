@@ -1,16 +1,17 @@
-"""Group commit: the Execute calls that arrive while one entry is in flight share the next.
+"""Group commit: the commands that arrive while one entry is in flight share the next.
 
 Each log entry costs its partition's group a round of PySyncObj (pickling, append
 messages to every follower, a tick of each replica's loop) and each replica a store
 transaction, whatever it holds. So one entry at a time is in flight from here; the
-commands that arrive meanwhile wait, and go together as the next entry (at most
-`limit`), applied in their order of arrival. A lone command is still one entry at
-once, with no added wait. Whatever the entry's call answered (its results, a
-failure, no answer in time) is every command's answer in it.
+commands that arrive meanwhile (an Execute's one, an ExecuteMany's several) wait, and
+go together as the next entry (at most `limit`), applied in their order of arrival. A
+lone command is still one entry at once, with no added wait. Whatever the entry's
+call answered (its results, a failure, no answer in time) is every command's answer
+in it.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -38,24 +39,31 @@ class Batcher:
         self._sending = False  # an entry is in flight, or its sender is being woken
         self._lock = threading.Lock()
 
-    def submit(self, command: Command) -> Any:
-        """The command's own result, or the entry's answer when it had none per command.
+    def submit(self, commands: Sequence[Command]) -> list[Any]:
+        """Each command's own result, or its entry's answer when it had none per command.
 
-        The caller whose turn it is sends the next entry (itself and those queued
-        behind it), then hands the turn to the first command still waiting.
+        The commands queue together, in order (an ExecuteMany's; one for an Execute).
+        The caller whose turn it is sends the next entry (its commands and those queued
+        behind them), then hands the turn to the first command still waiting: when
+        that is one of this caller's own, this caller sends again.
         """
-        slot = _Slot(command)
+        slots = [_Slot(command) for command in commands]
+        if not slots:
+            return []
         with self._lock:
-            self._queue.append(slot)
+            self._queue.extend(slots)
             turn = not self._sending
             self._sending = True
-        if not turn:
-            slot.wake.wait()
-        if not slot.finished:
+        if turn:
             self._send_next()
-        if isinstance(slot.result, BaseException):
-            raise slot.result
-        return slot.result
+        for slot in slots:
+            slot.wake.wait()
+            if not slot.finished:
+                self._send_next()
+        for slot in slots:
+            if isinstance(slot.result, BaseException):
+                raise slot.result
+        return [slot.result for slot in slots]
 
     def _send_next(self) -> None:
         with self._lock:

@@ -1,15 +1,16 @@
 """The `testbed.storage.Partition` service of one replica (proto/storage.proto).
 
-Prepare, Commit, Abort, Decide and Execute are entries of the partition's log, answered once
-applied on this replica, whichever replica is asked (a follower forwards the entry to
-its leader). Read goes through the log too unless `linearizable` is false. A call the
-log did not answer gets NO_LEADER (nothing changed) or IN_DOUBT (it may still commit),
-with the reason in `detail` (calls.py). A request that breaks a rule of wire.py gets
-INVALID_ARGUMENT, naming the field, and changes nothing. An entry that failed to apply
-(a bug, or this replica's store failing) gets INTERNAL.
+Prepare, Commit, Abort, Decide, Execute and ExecuteMany are entries of the partition's
+log, answered once applied on this replica, whichever replica is asked (a follower
+forwards the entry to its leader). Read goes through the log too unless `linearizable`
+is false. A call the log did not answer gets NO_LEADER (nothing changed) or IN_DOUBT
+(it may still commit), with the reason in `detail` (calls.py). A request that breaks a
+rule of wire.py gets INVALID_ARGUMENT, naming the field, and changes nothing. An entry
+that failed to apply (a bug, or this replica's store failing) gets INTERNAL.
 """
 
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 import grpc
@@ -101,8 +102,30 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         )
 
     def Execute(self, request: pb.ExecuteRequest, context: grpc.ServicerContext) -> pb.ExecuteReply:
-        command = self._checked(context, lambda: self._command(request))
-        result = self._batcher.submit(command)
+        return self._execute([request], context, lambda _: "")[0]
+
+    def ExecuteMany(
+        self, request: pb.ExecuteManyRequest, context: grpc.ServicerContext
+    ) -> pb.ExecuteManyReply:
+        # Every command joins the batcher's queue, so they share entries with other calls'.
+        where = "commands[{}]: ".format
+        return pb.ExecuteManyReply(replies=self._execute(request.commands, context, where))
+
+    def _execute(
+        self,
+        requests: Sequence[pb.ExecuteRequest],
+        context: grpc.ServicerContext,
+        where: Callable[[int], str],
+    ) -> list[pb.ExecuteReply]:
+        """Each command's reply, in order; a bad one refuses them all, before any is sent."""
+        commands = [
+            self._checked(context, functools.partial(self._command, request), where(index))
+            for index, request in enumerate(requests)
+        ]
+        return [self._executed(result, context) for result in self._batcher.submit(commands)]
+
+    @staticmethod
+    def _executed(result: object, context: grpc.ServicerContext) -> pb.ExecuteReply:
         if isinstance(result, Unanswered):
             return pb.ExecuteReply(status=result.status, detail=result.detail)
         executed = _applied(result, Executed, context)
@@ -154,11 +177,11 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         return pb.Ack(status=STATUSES[answer.status], detail=answer.detail)
 
     @staticmethod
-    def _checked(context: grpc.ServicerContext, parse: Callable[[], Any]) -> Any:
+    def _checked(context: grpc.ServicerContext, parse: Callable[[], Any], where: str = "") -> Any:
         try:
             return parse()
         except wire.BadRequest as error:
-            _abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(error))
+            _abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"{where}{error}")
 
 
 def _applied(result: object, kind: type[T], context: grpc.ServicerContext) -> T:

@@ -105,3 +105,34 @@ def test_a_bad_command_is_refused_naming_the_field(
     assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert field in str(raised.value.details())
     assert applied(group, leader) == before
+
+
+def test_execute_many_answers_each_command_in_order(group: Group) -> None:
+    stub = group.stub(group.leader())
+    taken, new = fresh("c"), fresh("c")
+    assert stub.Execute(create_client(taken), timeout=CALL_S).error == 0
+    batch = [create_client(new), create_client(taken, "Bob"), create_client(new, "Eve")]
+    many = stub.ExecuteMany(pb.ExecuteManyRequest(commands=batch), timeout=CALL_S)
+    assert [(r.status, r.error) for r in many.replies] == [(pb.OK, 0), (pb.OK, 409), (pb.OK, 409)]
+    assert taken in many.replies[1].description and new in many.replies[2].description
+    assert [[(k.table, k.id) for k in r.changed] for r in many.replies] == [
+        [("clients", new)], [], []
+    ]  # fmt: skip
+    keys = [key("clients", taken), key("clients", new)]
+    read = stub.Read(pb.ReadRequest(keys=keys, linearizable=True), timeout=CALL_S)
+    assert values(read.records) == {
+        ("clients", taken): {"name": "Ada"},
+        ("clients", new): {"name": "Ada"},
+    }
+
+
+def test_execute_many_with_a_bad_command_refuses_all_naming_it(group: Group) -> None:
+    leader = group.leader()
+    good = create_client(fresh("c"))
+    before = applied(group, leader)
+    batch = pb.ExecuteManyRequest(commands=[good, pb.ExecuteRequest(id="1")])
+    with pytest.raises(grpc.RpcError) as raised:
+        group.stub(leader).ExecuteMany(batch, timeout=CALL_S)
+    assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "commands[1]: " in str(raised.value.details()) and "kind" in str(raised.value.details())
+    assert applied(group, leader) == before
