@@ -1,4 +1,8 @@
-"""`Storage` over gRPC: proto/storage.proto's Partition service, through the router."""
+"""`Storage` over gRPC: proto/storage.proto's Partition service, through the router.
+
+Execute goes through each partition's hop (hop.py), which batches the commands that
+meet on their way to the partition into ExecuteMany calls.
+"""
 
 from collections.abc import Collection, Mapping
 from typing import Any, Final, cast
@@ -8,6 +12,7 @@ from core.domain.partitions import Key, RecordTable, Value
 from plugins.pysyncobj_raft_partitioned import commands
 from plugins.pysyncobj_raft_partitioned.portal import wire
 from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Executed, Status
+from plugins.pysyncobj_raft_partitioned.portal.hop import Hop
 from plugins.pysyncobj_raft_partitioned.portal.router import Attempts, Router
 from proto import storage_pb2 as pb
 
@@ -23,6 +28,8 @@ class RemoteStorage:
     def __init__(self, router: Router, linearizable: bool) -> None:
         self._router = router
         self._linearizable = linearizable
+        # Executes go batched (hop.py); the other calls are one rpc each.
+        self.hops = {partition: Hop(router, partition) for partition in router.partitions}
 
     @property
     def partitions(self) -> int:
@@ -68,8 +75,7 @@ class RemoteStorage:
         return Decided(Status.OK, commit=bool(attempts.reply.commit))
 
     def execute(self, partition: int, command: Command, deadline: float) -> Executed:
-        request = commands.request(command)
-        attempts = self._router.call(partition, "Execute", request, deadline, resend=False)
+        attempts = self.hops[partition].execute(commands.request(command), deadline)
         reply: pb.ExecuteReply | None = attempts.reply
         if reply is None:
             return Executed(Status.UNREACHED, doubtful=attempts.doubtful, detail=attempts.detail)

@@ -17,7 +17,7 @@ import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -66,7 +66,7 @@ class Router:
             if remaining <= 0:
                 break
             with contextlib.suppress(grpc.RpcError):
-                reply = self._stub(address).Leader(
+                reply = self.stub(address).Leader(
                     pb.LeaderRequest(), timeout=min(LEADER_ASK_S, remaining)
                 )
                 if reply.leader in self._replicas[partition]:
@@ -75,39 +75,39 @@ class Router:
                     return str(reply.leader)
         return None
 
-    def call(
-        self, partition: int, method: str, request: Any, deadline: float, resend: bool = True
-    ) -> Attempts:
-        """Send `request` to `method` of the partition, failing over until `deadline`.
-
-        With `resend` false, not after an attempt that may have taken effect: a call
-        that is not idempotent then ends, doubtful, rather than risk a second effect.
-        """
+    def call(self, partition: int, method: str, request: Any, deadline: float) -> Attempts:
+        """Send `request` to `method` of the partition, failing over until `deadline`."""
         doubtful, detail = False, "no replica was tried"
+        for address in self.tries(partition, deadline):
+            rpc: Callable[..., Any] = getattr(self.stub(address), method)
+            try:
+                reply = rpc(request, timeout=remaining(deadline))
+            except grpc.RpcError as error:
+                doubtful |= maybe_sent(error)
+                detail = failure(address, error)
+                self.forget(partition, address)
+                continue
+            if reply.status in DEFINITE:
+                return Attempts(reply, doubtful, "")
+            doubtful |= reply.status == pb.IN_DOUBT
+            detail = f"replica {address}: {pb.Status.Name(reply.status)}"
+            self.forget(partition, address)
+        return Attempts(None, doubtful, detail)
+
+    def tries(self, partition: int, deadline: float) -> Iterator[str]:
+        """The replica to try next, each time one is asked for, until `deadline`.
+
+        The partition's leader if known or found, else the next replica in turn; after
+        every replica failed once, a pause (an election may be under way).
+        """
         replicas = len(self._replicas[partition])
         for tried in itertools.count():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
             if tried and tried % replicas == 0:
-                time.sleep(min(ROUND_PAUSE_S, remaining))
-            address = self._target(partition, deadline)
-            rpc: Callable[..., Any] = getattr(self._stub(address), method)
-            try:
-                reply = rpc(request, timeout=max(0.001, deadline - time.monotonic()))
-            except grpc.RpcError as error:
-                doubtful |= _maybe_sent(error)
-                detail = f"replica {address}: {error.code().name} {error.details() or ''}".strip()
-                self._forget(partition, address)
-            else:
-                if reply.status in DEFINITE:
-                    return Attempts(reply, doubtful, "")
-                doubtful |= reply.status == pb.IN_DOUBT
-                detail = f"replica {address}: {pb.Status.Name(reply.status)}"
-                self._forget(partition, address)
-            if doubtful and not resend:
-                break
-        return Attempts(None, doubtful, detail)
+                time.sleep(min(ROUND_PAUSE_S, left))
+            yield self._target(partition, deadline)
 
     def close(self) -> None:
         with self._lock:
@@ -126,7 +126,8 @@ class Router:
         with self._lock:
             return next(self._rotation[partition])  # nobody knows: it answers NO_LEADER
 
-    def _forget(self, partition: int, address: str) -> None:
+    def forget(self, partition: int, address: str) -> None:
+        """`address` failed: not the leader any more, and not the next choice either."""
         with self._lock:
             if self._leaders[partition] == address:
                 self._leaders[partition] = None
@@ -143,7 +144,7 @@ class Router:
                 channel = self._channels[address] = grpc.insecure_channel(address)
             return channel
 
-    def _stub(self, address: str) -> storage_pb2_grpc.PartitionStub:
+    def stub(self, address: str) -> storage_pb2_grpc.PartitionStub:
         channel = self.channel(address)
         with self._lock:
             stub = self._stubs.get(address)
@@ -152,7 +153,16 @@ class Router:
         return stub
 
 
-def _maybe_sent(error: grpc.RpcError) -> bool:
+def remaining(deadline: float) -> float:
+    """A call's gRPC timeout for `deadline`: never zero, which gRPC would take as none."""
+    return max(0.001, deadline - time.monotonic())
+
+
+def failure(address: str, error: grpc.RpcError) -> str:
+    return f"replica {address}: {error.code().name} {error.details() or ''}".strip()
+
+
+def maybe_sent(error: grpc.RpcError) -> bool:
     """Whether the request may have reached the replica (and its entry the log)."""
     code = error.code()
     if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
