@@ -18,6 +18,7 @@ carried, and is never resent: an Execute is not idempotent.
 """
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -35,6 +36,7 @@ from plugins.pysyncobj_raft_partitioned.portal.router import (
 from plugins.pysyncobj_raft_partitioned.replica.batcher import LIMIT
 from proto import storage_pb2 as pb
 
+QUEUED: Final = "its deadline passed while it queued for the partition's leader"
 IN_FLIGHT: Final = 4  # ExecuteMany calls out at once per partition: keeps the leader's log fed
 
 
@@ -100,8 +102,12 @@ class Hop:
 
     def _send(self, batch: list[_Slot]) -> None:
         """Give every slot of `batch` its result (the router's failover, per command)."""
-        pending, detail = batch, "no replica was tried"
-        deadline = min(slot.deadline for slot in batch)
+        now = time.monotonic()
+        _finish([s for s in batch if s.deadline <= now], Attempts(None, False, QUEUED))
+        pending, detail = [s for s in batch if s.deadline > now], "no replica was tried"
+        if not pending:
+            return None
+        deadline = min(slot.deadline for slot in pending)
         for address in self._router.tries(self._partition, deadline):
             request = pb.ExecuteManyRequest(commands=[slot.request for slot in pending])
             with self._lock:

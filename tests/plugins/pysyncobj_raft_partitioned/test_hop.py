@@ -94,13 +94,13 @@ def stalled(group: Group) -> Iterator[None]:
         group.converged()  # whole again for the next test
 
 
-def queued_behind_one(hop: Hop, first_s: float, queued_s: float) -> list[Attempts]:
-    """One command in flight (the hop's only call), then 7 more queued behind it."""
+def queued_behind_one(hop: Hop, first_s: float, *queued_s: float) -> list[Attempts]:
+    """One command in flight (the hop's only call), then more queued behind it."""
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(hop.execute, create_client(fresh()), time.monotonic() + first_s)
         until(lambda: hop.calls == 1, "the first command's call to go out")
-        deadline = time.monotonic() + queued_s
-        rest = together([partial(hop.execute, create_client(fresh()), deadline) for _ in range(7)])
+        now = time.monotonic()
+        rest = together([partial(hop.execute, create_client(fresh()), now + s) for s in queued_s])
         return [first.result(), *rest]
 
 
@@ -109,7 +109,7 @@ def test_a_call_that_times_out_leaves_each_command_unknown_and_is_not_resent(
 ) -> None:
     hop = Hop(router, 0, in_flight=1)
     with stalled(group):
-        results = queued_behind_one(hop, first_s=1.0, queued_s=2.0)
+        results = queued_behind_one(hop, 1.0, *[2.0] * 7)
     assert [(r.reply, r.doubtful) for r in results] == [(None, True)] * 8
     assert (hop.calls, hop.commands) == (2, 8)  # the first alone, the rest in one; none resent
 
@@ -117,9 +117,10 @@ def test_a_call_that_times_out_leaves_each_command_unknown_and_is_not_resent(
 def test_commands_queued_past_their_deadline_are_not_sent(group: Group, router: Router) -> None:
     hop = Hop(router, 0, in_flight=1)
     with stalled(group):
-        results = queued_behind_one(hop, first_s=1.0, queued_s=0.3)
-    assert [(r.reply, r.doubtful) for r in results] == [(None, True)] + [(None, False)] * 7
-    assert (hop.calls, hop.commands) == (1, 1)
+        results = queued_behind_one(hop, 1.0, *[0.3] * 4, *[2.5] * 3)
+    outcomes = [(r.reply, r.doubtful) for r in results]
+    assert outcomes == [(None, True)] + [(None, False)] * 4 + [(None, True)] * 3
+    assert (hop.calls, hop.commands) == (2, 4)  # the expired ones stayed behind, unsent
 
 
 def test_a_command_past_its_deadline_is_not_sent(router: Router) -> None:
