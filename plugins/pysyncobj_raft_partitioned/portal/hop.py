@@ -106,7 +106,7 @@ class Hop:
         _finish([s for s in batch if s.deadline <= now], Attempts(None, False, QUEUED))
         pending, detail = [s for s in batch if s.deadline > now], "no replica was tried"
         if not pending:
-            return None
+            return
         deadline = min(slot.deadline for slot in pending)
         for address in self._router.tries(self._partition, deadline):
             request = pb.ExecuteManyRequest(commands=[slot.request for slot in pending])
@@ -119,14 +119,15 @@ class Hop:
                 detail = failure(address, error)
                 self._router.forget(self._partition, address)
                 if maybe_sent(error):
-                    return _finish(pending, Attempts(None, True, detail))
+                    _finish(pending, Attempts(None, True, detail))
+                    return
                 continue
             pending = _settle(pending, replies, address)
             if not pending:
-                return None
+                return
             detail = f"replica {address}: {pb.Status.Name(pb.NO_LEADER)}"
             self._router.forget(self._partition, address)
-        return _finish(pending, Attempts(None, False, detail))
+        _finish(pending, Attempts(None, False, detail))
 
 
 def _settle(pending: list[_Slot], replies: Sequence[pb.ExecuteReply], address: str) -> list[_Slot]:
