@@ -2,8 +2,9 @@
 
 The polls (`DigestSample`) time the convergence; the final snapshot is each
 replica's digest and its stock of every product the history names, read from that
-server (an eventual strategy answers from its own replica). Digests are compared
-within a replica group only.
+server (an eventual strategy answers from its own replica); a node that serves no
+admin portal (a partition's storage replica) gives its digest only. Digests are
+compared within a replica group only.
 """
 
 import json
@@ -62,10 +63,17 @@ def settle(
 
 
 def _stock(channel: grpc.Channel, pids: Iterable[str]) -> dict[str, int]:
+    """Its stock of each product it holds; none from a node without the admin portal
+    (a storage replica, an order-only server): its digest alone then speaks for it."""
     stub: Any = api_pb2_grpc.AdminPortalStub(channel)
     found = {}
     for pid in pids:
-        product = stub.RetrieveProduct(api_pb2.ID(ID=pid), timeout=RPC_TIMEOUT_S)
+        try:
+            product = stub.RetrieveProduct(api_pb2.ID(ID=pid), timeout=RPC_TIMEOUT_S)
+        except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.UNIMPLEMENTED:
+                return {}
+            raise
         if product.PID == "0":
             continue  # not found: deleted, or never created on this server
         try:
