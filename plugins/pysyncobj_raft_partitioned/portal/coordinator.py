@@ -94,6 +94,11 @@ class Coordinator:
         self.lock_wait = timeout if lock_wait is None else lock_wait
         self.changed = changed
         self.each = fanout.each
+        self.later = fanout.later
+        # Transactions answered whose commits still run, by the order they were answered.
+        self._committing: set[int] = set()
+        self._answered = 0
+        self._idle = threading.Condition()
         self.gate = Gate()
         self._txids = txids
         self._random = random.Random()
@@ -123,6 +128,31 @@ class Coordinator:
                 )
             time.sleep(wait)
             pause, ordered = min(MAX_PAUSE_S, pause * 2), True
+
+    def finish_later(
+        self, commits: Mapping[int, Callable[[], Answer]], then: Callable[[], None]
+    ) -> None:
+        """Run a decided transaction's commits after its reply; `then()` once they end."""
+        with self._idle:
+            ticket, self._answered = self._answered, self._answered + 1
+            self._committing.add(ticket)
+
+        def ended() -> None:
+            then()
+            with self._idle:
+                self._committing.discard(ticket)
+                self._idle.notify_all()
+
+        self.later(commits, ended)
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until the commits of every transaction answered so far have ended (later
+        ones need not: under load there always are some); False if not in `timeout`."""
+        with self._idle:
+            answered = self._answered
+            return self._idle.wait_for(
+                lambda: all(ticket >= answered for ticket in self._committing), timeout
+            )
 
     def _attempt(
         self, command: Command, home: int | None, deadline: float, ordered: bool
@@ -263,14 +293,20 @@ class Transaction:
                 f"the transaction was not decided in partition {self._decider} ({why}); {RETRY}",
                 Certainty.NONE,
             )
-        # Decided: the commits get a deadline of their own, so that a decision taken
-        # late in the command's time is still carried out now rather than by recovery.
+        # Decided, so committed: the reply need not wait for the partitions' commits.
+        # Until a partition commits, its records stay locked, and a read or write of
+        # them waits as for any lock; this portal's own commands wait in its gate,
+        # which the commits leave once they have all ended. The commits get a deadline
+        # of their own, so a decision taken late in the command's time is still
+        # carried out now rather than by recovery (which finishes any that fail).
         finish = time.monotonic() + self._owner.timeout
-        self._owner.each(
+        entered, self._entered = self._entered, set()
+        self._owner.finish_later(
             {
                 partition: self._committer(partition, split.get(partition, {}), finish)
                 for partition in self._prepared
-            }
+            },
+            then=lambda: self._owner.gate.leave(entered),
         )
         return reply
 

@@ -27,6 +27,7 @@ from plugins.pysyncobj_raft_partitioned.replica.options import STRATEGY
 log = logging.getLogger(__name__)
 
 LEADERS_S: Final = 20.0  # how long start() waits for every partition's leader
+DRAIN_S: Final = 5.0  # how long stop() and digest() wait for answered transactions' commits
 FANOUT_WORKERS: Final = 64  # calls to other partitions in flight at once, for all requests
 
 
@@ -63,6 +64,8 @@ class PartitionedReplicator:
         return self._reader.read(query)
 
     def digest(self) -> str:
+        # The state this portal has acknowledged: its answered transactions committed.
+        self._coordinator.drain(DRAIN_S)
         return partitions_digest(self._router)
 
     def status(self) -> Status:
@@ -85,5 +88,7 @@ class PartitionedReplicator:
         )
 
     def stop(self) -> None:
+        # Answered transactions finish their commits first: no lock is left to recovery.
+        self._coordinator.drain(DRAIN_S)
         self._fanout.close()
         self._router.close()

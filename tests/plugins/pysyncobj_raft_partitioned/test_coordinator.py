@@ -53,6 +53,7 @@ def test_an_order_across_partitions_is_stored_in_each_and_leaves_no_lock(
     run = coordinator(storage, fanout)
     seed(run)
     assert run.execute(c.CreateOrder("2", "1", (("3", 2), ("4", 1)))).ok
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("orders", "2"))["CID"] == "1"
     assert storage.record(("client_orders", "1")) == ["2"]
     assert storage.record(("products", "3"))["quantity"] == 3
@@ -69,6 +70,7 @@ def test_a_refusal_aborts_everywhere_and_changes_nothing(
     seed(run)
     reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 9))))
     assert reply.code == Code.CONFLICT and "not enough stock" in reply.description
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("products", "3"))["quantity"] == 5
     assert storage.record(("orders", "2")) is None
     assert storage.locks() == []
@@ -84,6 +86,7 @@ def test_a_client_with_an_order_in_another_partition_cannot_be_deleted(
     assert run.execute(c.DeleteClient("1")).code == Code.CONFLICT
     assert run.execute(c.DeleteProduct("3")).code == Code.CONFLICT
     assert run.execute(c.DeleteOrder("2")).ok
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("products", "3"))["quantity"] == 5
     assert run.execute(c.DeleteClient("1")).ok
     assert storage.locks() == []
@@ -98,6 +101,7 @@ def test_an_order_update_prepares_the_order_then_its_products(
     storage.calls.clear()
     assert run.execute(c.UpdateOrder("2", "1", (("3", 0), ("4", 3)))).ok
     assert storage.calls[0] == (0, "prepare")  # the order's partition, alone, first
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("products", "3"))["quantity"] == 5
     assert storage.record(("products", "4"))["quantity"] == 2
     assert storage.record(("product_refs", "3")) is None
@@ -123,6 +127,7 @@ def test_a_locked_record_is_retried_until_its_lock_is_released(
     assert reply.ok and time.monotonic() - started >= 0.25
     aborts = [call for call in storage.calls if call[1] == "abort"]
     assert aborts, "the attempts that met the lock aborted what they had prepared"
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.locks() == []
 
 
@@ -153,6 +158,7 @@ def test_a_contended_command_keeps_trying_past_one_tries_timeout_until_lock_wait
     release.join()
     assert reply.ok, reply.description
     assert time.monotonic() - started >= 0.85
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.locks() == []
 
 
@@ -243,6 +249,7 @@ def test_concurrent_orders_across_partitions_never_oversell(
     accepted = sum(reply.ok for reply in replies)
     assert accepted == 5  # 5 units of each product
     assert all(r.ok or r.code == Code.CONFLICT for r in replies), replies
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("products", "3"))["quantity"] == 0
     assert storage.record(("products", "4"))["quantity"] == 0
     assert len(storage.record(("client_orders", "1"))) == 5
@@ -257,6 +264,7 @@ def test_a_single_partition_command_is_one_execute_and_nothing_else(
     storage.calls.clear()
     assert run.execute(c.CreateOrder("5", "1", (("3", 2),))).ok  # all in partition 1
     assert storage.calls == [(1, "execute")]
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("products", "3"))["quantity"] == 3
     assert storage.record(("client_orders", "1")) == ["5"]
 
@@ -273,6 +281,7 @@ def test_a_fast_command_waits_for_a_transactions_lock_on_its_record(
     reply = run.execute(c.UpdateProduct("3", product(9)))
     release.join()
     assert reply.ok and time.monotonic() - started >= 0.25
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("products", "3"))["quantity"] == 9
 
 
@@ -297,6 +306,7 @@ def test_an_order_deletion_whose_lines_are_elsewhere_falls_back_to_two_phase_com
     storage.calls.clear()
     assert run.execute(c.DeleteOrder("2")).ok
     assert storage.calls[0] == (0, "execute") and (0, "prepare") in storage.calls
+    assert run.drain(5.0)  # the commits that finish after the reply
     assert storage.record(("orders", "2")) is None
     assert storage.record(("products", "3"))["quantity"] == 5
     assert storage.locks() == []

@@ -33,6 +33,7 @@ def setup(fanout: Fanout, cache_size: int = 0) -> tuple[LocalStorage, Coordinato
         c.CreateOrder("4", "1", (("3", 1),)),
     ):
         assert run.execute(command).ok
+    assert run.drain(5.0)  # cross-partition orders commit after their reply
     return storage, run, Reader(storage, cache, fanout, 0.5)
 
 
@@ -68,3 +69,28 @@ def test_cached_reads_skip_the_partition_and_this_portals_writes_refresh_them(
     assert storage.calls.count((1, "read")) == reads  # from the cache
     assert run.execute(c.DeleteOrder("4")).ok
     assert reader.read(c.GetProduct("3"))["quantity"] == 3
+
+
+def test_a_cross_partition_order_answers_before_its_commits_and_no_read_sees_it_half_done(
+    fanout: Fanout,
+) -> None:
+    storage, run, reader = setup(fanout)
+    released = threading.Event()
+    real_commit = storage.commit
+
+    def held_commit(partition: int, *args: object) -> object:
+        if partition == 1:  # the client's and product's partition commits late
+            assert released.wait(10)
+        return real_commit(partition, *args)  # type: ignore[arg-type]
+
+    storage.commit = held_commit  # type: ignore[method-assign, assignment]
+    # Order 6 lives in partition 0, its client and product in partition 1.
+    assert run.execute(c.CreateOrder("6", "1", (("3", 1),))).ok
+    assert not run.drain(0.05), "the reply came before partition 1's commit"
+    with pytest.raises(Unavailable, match="locked"):
+        reader.read(c.GetProduct("3"))  # neither the old stock nor a half-done order
+    released.set()
+    assert run.drain(5.0)
+    assert reader.read(c.GetProduct("3"))["quantity"] == 1
+    assert [o["OID"] for o in reader.read(c.GetClientOrders("1"))] == ["2", "4", "6"]
+    assert storage.locks() == []
