@@ -118,7 +118,8 @@ def load_model(plan: Plan) -> str:
         return (
             f"open loop, swept from {sweep.start:g} calls/s times {sweep.factor:g} per step"
             f" (at most {sweep.steps} steps; bounds p99 {sweep.p99_ms:g} ms, errors"
-            f" {sweep.error_share:.0%})"
+            f" {sweep.error_share:.0%}); the tables' figures take every step together,"
+            " each strategy's capacity is in its verdict and its curve in the chart"
         )
     if plan.rate is not None:
         return f"open loop at {plan.rate:g} calls/s, spread over the users, on a fixed schedule"
