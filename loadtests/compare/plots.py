@@ -245,6 +245,7 @@ def curves(runs: Sequence[StrategyRun]) -> Figure:
     return figure
 
 
+BY_USERS: Final = frozenset({"throughput"})  # plots whose x axis is the user counts
 PLOTS: Final = {
     "latency_cdf": latency_cdf,
     "throughput": throughput,
@@ -256,8 +257,10 @@ def save_plots(runs: Sequence[StrategyRun], directory: Path) -> dict[str, Path]:
     """Every plot as directory/<name>.png, each strategy's timeline as timeline-<name>.png,
     the first few of its failing histories as history-<name>-<kind>-<n>.png."""
     directory.mkdir(parents=True, exist_ok=True)
-    figures = {name: plot(runs) for name, plot in PLOTS.items()}
-    if any(run.curve for run in runs):
+    # A sweep offers rates at one user count: it has its curve, not throughput by users.
+    swept = any(run.curve for run in runs)
+    figures = {name: plot(runs) for name, plot in PLOTS.items() if not (swept and name in BY_USERS)}
+    if swept:
         figures["curves"] = curves(runs)
     figures |= {timeline_name(run): timeline(run) for run in runs}
     figures |= {name: drawn for run in runs for name, drawn in history_figures(run).items()}

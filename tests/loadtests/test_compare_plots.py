@@ -1,12 +1,15 @@
 """The report's charts: counts of different units never share an axis, every axis says its unit."""
 
 import re
+from dataclasses import replace
+from pathlib import Path
 
 from matplotlib.container import BarContainer
 
 from loadtests.checkers.report import UNITS
 from loadtests.compare.model import ANOMALIES, StrategyRun
-from loadtests.compare.plots import PLOTS, anomalies, timeline
+from loadtests.compare.plots import PLOTS, anomalies, save_plots, timeline
+from loadtests.compare.sweep import curve
 from loadtests.history import Replicas, ReplicaState
 from tests.loadtests.support import Shop, call
 from tests.loadtests.synthetic import order, setup_calls, shop_history, strategy_run
@@ -59,3 +62,12 @@ def test_every_chart_labels_its_axes() -> None:
         assert all(axes.get_ylabel() for axes in figure.axes), name
         if name != "anomalies":  # its x axis names the anomalies: no quantity, no unit
             assert figure.axes[-1].get_xlabel(), name
+
+
+def test_a_sweep_draws_its_curve_in_place_of_throughput_by_users(tmp_path: Path) -> None:
+    closed = _runs()
+    swept = [replace(run, curve=tuple(curve(run.loads))) for run in closed]
+    assert {"throughput", "latency_cdf", "anomalies"} <= save_plots(closed, tmp_path / "a").keys()
+    drawn = save_plots(swept, tmp_path / "b").keys()
+    assert "curves" in drawn and "throughput" not in drawn
+    assert {"latency_cdf", "anomalies"} <= drawn
