@@ -29,6 +29,7 @@ from loadtests.compare.stats import Summary, by_operation
 from loadtests.compare.verdict import Verdict, generator_warning, spread_note, verdicts
 from loadtests.history import Operation
 
+WIDE: Final = frozenset({"anomalies"})  # a panel per unit: it needs the page's width
 CAPTIONS: Final = {
     "latency_cdf": "Share of operations answered within a latency, per strategy.",
     "throughput": "Successful operations per second at each user count (from the history).",
@@ -70,6 +71,7 @@ td.bad, p.bad { color: #b00; font-weight: 600; } td.good { color: #080; }
 .ops td { font: 12px/1.3 ui-monospace, monospace; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1em; }
 figure { margin: 0; } figure img { width: 100%; border: 1px solid #eee; }
+figure.wide { grid-column: 1 / -1; }
 figcaption { color: #555; font-size: 0.9em; }
 details { margin: 0.4em 0 0.8em; } summary { cursor: pointer; }
 .note { color: #7a5200; }
@@ -143,16 +145,22 @@ def _overview(comparison: Comparison) -> str:
     )
 
 
-def _figure(path: Path, caption: str) -> str:
+def _figure(path: Path, caption: str, wide: bool = False) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
+    attributes = ' class="wide"' if wide else ""
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
+        f"<figure{attributes}>"
+        f'<img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
         f"<figcaption>{escape(caption)}</figcaption></figure>"
     )
 
 
 def _plots(images: Mapping[str, Path]) -> str:
-    figures = [_figure(path, CAPTIONS[name]) for name, path in images.items() if name in CAPTIONS]
+    figures = [
+        _figure(path, CAPTIONS[name], wide=name in WIDE)
+        for name, path in images.items()
+        if name in CAPTIONS
+    ]
     return f'<h2>Plots</h2><div class="plots">{"".join(figures)}</div>'
 
 

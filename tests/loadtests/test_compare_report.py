@@ -105,3 +105,11 @@ def test_the_terminal_table_has_a_row_per_strategy() -> None:
     assert lines[2].split()[0] == "good" and lines[2].split()[-1] == "yes"
     # errors, then the anomalies: the stale read is also behind its own session's write
     assert lines[3].split()[-11:] == ["0", "1", "1", "3", "1", "1", "0", "1", "0", "0", "no"]
+
+
+def test_the_anomalies_chart_spans_the_page_and_the_others_share_it(tmp_path: Path) -> None:
+    page = write_outputs(comparison(tmp_path, *_runs())).report.read_text()
+    figures = re.findall(r'<figure( class="wide")?><img src="[^"]+" alt="([^"]+)"', page)
+    wide = {alt for cls, alt in figures if cls}
+    assert wide == {"Anomalies per strategy; zero is what a correct strategy shows."}
+    assert len(figures) > len(wide)
