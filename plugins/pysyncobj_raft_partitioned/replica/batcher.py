@@ -1,13 +1,14 @@
-"""Group commit: the commands that arrive while one entry is in flight share the next.
+"""Group commit: the operations that arrive while one entry is in flight share the next.
 
 Each log entry costs its partition's group a round of PySyncObj (pickling, append
 messages to every follower, a tick of each replica's loop) and each replica a store
 transaction, whatever it holds. So one entry at a time is in flight from here; the
-commands that arrive meanwhile (an Execute's one, an ExecuteMany's several) wait, and
-go together as the next entry (at most `limit`), applied in their order of arrival. A
-lone command is still one entry at once, with no added wait. Whatever the entry's
-call answered (its results, a failure, no answer in time) is every command's answer
-in it.
+operations that arrive meanwhile, of every kind (an Execute's command, an
+ExecuteMany's several, a Prepare, Commit, Abort or Decide of two-phase commit), wait,
+and go together as the next entry (at most `limit`), applied in their order of
+arrival. A lone operation is still one entry at once, with no added wait. Whatever the
+entry's call answered (its results, a failure, no answer in time) is every
+operation's answer in it.
 """
 
 import threading
@@ -15,17 +16,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from core.domain import Command
+from plugins.pysyncobj_raft_partitioned.operations import Operation
 
-LIMIT: Final = 64  # commands per entry at most: bounds an entry's size and apply time
+LIMIT: Final = 64  # operations per entry at most: bounds an entry's size and apply time
 
-# The entry's call: the commands -> a list of one result each, or one answer for all.
-Send = Callable[[list[Command]], Any]
+# The entry's call: the operations -> a list of one result each, or one answer for all.
+Send = Callable[[list[Operation]], Any]
 
 
 @dataclass
 class _Slot:
-    command: Command
+    operation: Operation
     wake: threading.Event = field(default_factory=threading.Event)  # its turn, or its result
     finished: bool = False
     result: Any = None
@@ -39,15 +40,15 @@ class Batcher:
         self._sending = False  # an entry is in flight, or its sender is being woken
         self._lock = threading.Lock()
 
-    def submit(self, commands: Sequence[Command]) -> list[Any]:
-        """Each command's own result, or its entry's answer when it had none per command.
+    def submit(self, operations: Sequence[Operation]) -> list[Any]:
+        """Each operation's own result, or its entry's answer when it had none of its own.
 
-        The commands queue together, in order (an ExecuteMany's; one for an Execute).
-        The caller whose turn it is sends the next entry (its commands and those queued
-        behind them), then hands the turn to the first command still waiting: when
-        that is one of this caller's own, this caller sends again.
+        The operations queue together, in order (an ExecuteMany's; one for the others).
+        The caller whose turn it is sends the next entry (its operations and those
+        queued behind them), then hands the turn to the first operation still waiting:
+        when that is one of this caller's own, this caller sends again.
         """
-        slots = [_Slot(command) for command in commands]
+        slots = [_Slot(operation) for operation in operations]
         if not slots:
             return []
         with self._lock:
@@ -69,7 +70,7 @@ class Batcher:
         with self._lock:
             batch, self._queue = self._queue[: self._limit], self._queue[self._limit :]
         try:
-            answer = self._send([slot.command for slot in batch])
+            answer = self._send([slot.operation for slot in batch])
         except BaseException as error:  # the waiters must not wait forever
             answer = error
         results = answer if isinstance(answer, list) else [answer] * len(batch)

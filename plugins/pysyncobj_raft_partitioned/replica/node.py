@@ -29,12 +29,15 @@ from pysyncobj import SyncObj, replicated  # type: ignore[import-untyped]
 
 from core.domain import Command
 from core.domain.partitions import Key, Value
-from plugins.pysyncobj_raft_partitioned.participant import (
-    Answer,
-    Decision,
-    Executed,
-    Participant,
+from plugins.pysyncobj_raft_partitioned.operations import (
+    Abort,
+    Commit,
+    Decide,
+    Execute,
+    Operation,
+    Prepare,
 )
+from plugins.pysyncobj_raft_partitioned.participant import Answer, Outcome, Participant
 from plugins.pysyncobj_raft_partitioned.replica.settings import ReplicaSettings
 from plugins.pysyncobj_raft_partitioned.replica.tuning import sync_obj_conf
 from plugins.pysyncobj_raft_partitioned.store import (
@@ -77,38 +80,49 @@ class PartitionNode(SyncObj):  # type: ignore[misc]
         peers = sorted(member.raft for member in settings.peers)
         super().__init__(settings.member.raft, peers, sync_obj_conf(settings, participant.store))
 
+    # PySyncObj numbers replicated methods in the order of their names and its journal
+    # keeps the numbers: each new one's name sorts after the others' (run_commands, then
+    # run_operations), so a journal written before it existed replays as it was
+    # written. The service sends its calls' operations through `run_operations` (group
+    # commit: batcher.py); recovery's rare commits and aborts are entries of their own.
     @replicated  # type: ignore[untyped-decorator]
-    def prepare(self, txid: str, keys: list[Key], decider: int) -> Answer | Failed | None:
-        return self._entry(lambda index: self.participant.prepare(index, txid, keys, decider))
+    def prepare(self, txid: str, keys: list[Key], decider: int) -> Outcome | Failed | None:
+        return self._one(Prepare(txid, keys, decider))
 
     @replicated  # type: ignore[untyped-decorator]
-    def commit(self, txid: str, writes: dict[Key, Value]) -> Answer | Failed | None:
-        return self._entry(lambda index: self.participant.commit(index, txid, writes))
+    def commit(self, txid: str, writes: dict[Key, Value]) -> Outcome | Failed | None:
+        return self._one(Commit(txid, writes))
 
     @replicated  # type: ignore[untyped-decorator]
-    def abort(self, txid: str) -> Answer | Failed | None:
-        return self._entry(lambda index: self.participant.abort(index, txid))
+    def abort(self, txid: str) -> Outcome | Failed | None:
+        return self._one(Abort(txid))
 
     @replicated  # type: ignore[untyped-decorator]
     def decide(
         self, txid: str, commit: bool, writes: dict[int, dict[Key, Value]]
-    ) -> Decision | Failed | None:
-        return self._entry(lambda index: self.participant.decision(index, txid, commit, writes))
+    ) -> Outcome | Failed | None:
+        return self._one(Decide(txid, commit, writes))
 
-    # PySyncObj numbers replicated methods in the order of their names and its journal
-    # keeps the numbers: this one's name sorts after the others', so a journal written
-    # before it existed replays as it was written.
     @replicated  # type: ignore[untyped-decorator]
-    def run_commands(self, commands: list[Command]) -> list[Executed] | Failed | None:
-        return self._entry(
-            lambda index: self.participant.execute(
-                index, commands, self._partition, self._partitions
-            )
-        )
+    def run_commands(self, commands: list[Command]) -> list[Outcome] | Failed | None:
+        return self._run([Execute(command) for command in commands])
+
+    @replicated  # type: ignore[untyped-decorator]
+    def run_operations(self, operations: list[Operation]) -> list[Outcome] | Failed | None:
+        return self._run(operations)
 
     @replicated  # type: ignore[untyped-decorator]
     def read(self, keys: list[Key]) -> Reading | Failed | None:
         return self._entry(lambda index: Reading(self.participant.read(keys), index))
+
+    def _run(self, operations: list[Operation]) -> list[Outcome] | Failed | None:
+        return self._entry(
+            lambda index: self.participant.run(index, operations, self._partition, self._partitions)
+        )
+
+    def _one(self, operation: Operation) -> Outcome | Failed | None:
+        outcomes = self._run([operation])
+        return outcomes[0] if isinstance(outcomes, list) else outcomes
 
     def read_here(self, keys: list[Key]) -> Reading:
         """This replica's own state, between two entries: possibly behind the leader."""

@@ -1,12 +1,14 @@
 """The `testbed.storage.Partition` service of one replica (proto/storage.proto).
 
-Prepare, Commit, Abort, Decide, Execute and ExecuteMany are entries of the partition's
+Prepare, Commit, Abort, Decide, Execute and ExecuteMany go through the partition's
 log, answered once applied on this replica, whichever replica is asked (a follower
-forwards the entry to its leader). Read goes through the log too unless `linearizable`
-is false. A call the log did not answer gets NO_LEADER (nothing changed) or IN_DOUBT
-(it may still commit), with the reason in `detail` (calls.py). A request that breaks a
-rule of wire.py gets INVALID_ARGUMENT, naming the field, and changes nothing. An entry
-that failed to apply (a bug, or this replica's store failing) gets INTERNAL.
+forwards the entry to its leader); the operations that arrive together share an
+entry (batcher.py), each answered as it would be alone. Read goes through the log
+too unless `linearizable` is false. A call the log did not answer gets NO_LEADER
+(nothing changed) or IN_DOUBT (it may still commit), with the reason in `detail`
+(calls.py). A request that breaks a rule of wire.py gets INVALID_ARGUMENT, naming the
+field, and changes nothing. An entry that failed to apply (a bug, or this replica's
+store failing) gets INTERNAL: every operation of the entry.
 """
 
 import functools
@@ -18,6 +20,14 @@ import grpc
 from core.domain import Command
 from core.domain.partitions import Key
 from plugins.pysyncobj_raft_partitioned import commands
+from plugins.pysyncobj_raft_partitioned.operations import (
+    Abort,
+    Commit,
+    Decide,
+    Execute,
+    Operation,
+    Prepare,
+)
 from plugins.pysyncobj_raft_partitioned.participant import Answer, Decision, Executed, Status
 from plugins.pysyncobj_raft_partitioned.replica import wire
 from plugins.pysyncobj_raft_partitioned.replica.batcher import Batcher
@@ -41,8 +51,8 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         self._node = node
         self._settings = settings
         self._caller = Caller(node, settings)
-        # Execute calls that arrive together share a log entry (batcher.py).
-        self._batcher = Batcher(lambda commands: self._caller.call(node.run_commands, commands))
+        # Operations of every kind that arrive together share a log entry (batcher.py).
+        self._batcher = Batcher(lambda batch: self._caller.call(node.run_operations, batch))
         self._grpc = {m.raft: m.grpc for m in (settings.member, *settings.peers)}
 
     def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareReply:
@@ -59,7 +69,7 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         held = self._node.participant.held_elsewhere(txid, keys)
         if held is not None:
             return pb.PrepareReply(status=pb.LOCKED, detail=f"held by another transaction: {held}")
-        result = self._caller.call(self._node.prepare, txid, keys, decider)
+        result = self._one(Prepare(txid, keys, decider))
         if isinstance(result, Unanswered):
             return pb.PrepareReply(status=result.status, detail=result.detail)
         answer = _applied(result, Answer, context)
@@ -77,11 +87,11 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
                 wire.writes(request.writes, self._settings.partition, self._settings.partitions),
             ),
         )
-        return self._ack(self._caller.call(self._node.commit, txid, writes), context)
+        return self._ack(self._one(Commit(txid, writes)), context)
 
     def Abort(self, request: pb.AbortRequest, context: grpc.ServicerContext) -> pb.Ack:
         txid = self._checked(context, lambda: wire.txid(request.txid))
-        return self._ack(self._caller.call(self._node.abort, txid), context)
+        return self._ack(self._one(Abort(txid)), context)
 
     def Decide(self, request: pb.DecideRequest, context: grpc.ServicerContext) -> pb.DecideReply:
         txid, writes = self._checked(
@@ -91,7 +101,7 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
                 wire.partition_writes(request.writes, self._settings.partitions),
             ),
         )
-        result = self._caller.call(self._node.decide, txid, request.commit, writes)
+        result = self._one(Decide(txid, request.commit, writes))
         if isinstance(result, Unanswered):
             return pb.DecideReply(status=result.status)
         decision = _applied(result, Decision, context)
@@ -122,7 +132,13 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
             self._checked(context, functools.partial(self._command, request), where(index))
             for index, request in enumerate(requests)
         ]
-        return [self._executed(result, context) for result in self._batcher.submit(commands)]
+        results = self._batcher.submit([Execute(command) for command in commands])
+        return [self._executed(result, context) for result in results]
+
+    def _one(self, operation: Operation) -> object:
+        """The operation's result, once the entry the batcher put it in is applied."""
+        (result,) = self._batcher.submit([operation])
+        return result
 
     @staticmethod
     def _executed(result: object, context: grpc.ServicerContext) -> pb.ExecuteReply:

@@ -7,17 +7,28 @@ applied whose answer is lost) is switched on per partition and call by `fail`.
 
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from core.domain import Command
 from core.domain.partitions import Key, Value, partition_of
+from plugins.pysyncobj_raft_partitioned.operations import (
+    Abort,
+    Commit,
+    Decide,
+    Execute,
+    Operation,
+    Prepare,
+)
 from plugins.pysyncobj_raft_partitioned.participant import TABLES, Decision, Participant
 from plugins.pysyncobj_raft_partitioned.participant import Answer as Entry
+from plugins.pysyncobj_raft_partitioned.participant import Executed as Done
 from plugins.pysyncobj_raft_partitioned.participant import Status as Participated
 from plugins.pysyncobj_raft_partitioned.portal.answers import Answer, Decided, Executed, Status
 from plugins.pysyncobj_raft_partitioned.store import MemoryStore
 
+Out = TypeVar("Out", Entry, Decision, Done)
 _STATUS = {
     Participated.OK: Status.OK,
     Participated.LOCKED: Status.LOCKED,
@@ -41,6 +52,12 @@ class Partition:
         self.index += 1
         return self.index
 
+    def run(self, operation: Operation, kind: type[Out], partition: int, partitions: int) -> Out:
+        """`operation` alone in this partition's next entry: its outcome, of `kind`."""
+        (outcome,) = self.participant.run(self.next_index(), [operation], partition, partitions)
+        assert isinstance(outcome, kind), outcome
+        return outcome
+
 
 class LocalStorage:
     def __init__(self, partitions: int = 2) -> None:
@@ -63,7 +80,7 @@ class LocalStorage:
         """What recovery asks the decider: its decision, else an abort recorded now."""
         part = self.parts[partition]
         with part.lock:
-            return part.participant.decision(part.next_index(), txid, False, {})
+            return part.run(Decide(txid, False, {}), Decision, partition, self.partitions)
 
     def locks(self) -> list[tuple[str, object]]:
         return [held for part in self.parts for held in part.participant.store.scan("locks")]
@@ -71,17 +88,15 @@ class LocalStorage:
     def prepare(
         self, partition: int, txid: str, keys: Collection[Key], decider: int, deadline: float
     ) -> Answer:
-        return self._call(
-            partition, "prepare", deadline, lambda p, i: p.prepare(i, txid, keys, decider)
-        )
+        return self._call(partition, "prepare", deadline, Prepare(txid, list(keys), decider))
 
     def commit(
         self, partition: int, txid: str, writes: Mapping[Key, Value], deadline: float
     ) -> Answer:
-        return self._call(partition, "commit", deadline, lambda p, i: p.commit(i, txid, writes))
+        return self._call(partition, "commit", deadline, Commit(txid, writes))
 
     def abort(self, partition: int, txid: str, deadline: float) -> Answer:
-        return self._call(partition, "abort", deadline, lambda p, i: p.abort(i, txid))
+        return self._call(partition, "abort", deadline, Abort(txid))
 
     def decide(
         self,
@@ -96,7 +111,8 @@ class LocalStorage:
         if fault is not None and not fault.applied:
             return Decided(Status.UNREACHED, detail="no leader")
         with part.lock:
-            decision = part.participant.decision(part.next_index(), txid, commit, writes)
+            decided = Decide(txid, commit, writes)
+            decision = part.run(decided, Decision, partition, self.partitions)
         if fault is not None:
             return Decided(Status.UNREACHED, doubtful=True, detail="in doubt")
         return Decided(Status.OK, commit=decision.commit)
@@ -107,9 +123,7 @@ class LocalStorage:
         if fault is not None and not fault.applied:
             return Executed(Status.UNREACHED, detail="no leader")
         with part.lock:
-            (done,) = part.participant.execute(
-                part.next_index(), [command], partition, self.partitions
-            )
+            done = part.run(Execute(command), Done, partition, self.partitions)
         if fault is not None:
             return Executed(Status.UNREACHED, doubtful=True, detail="in doubt")
         return Executed(_STATUS[done.status], done.reply, done.changed, detail=done.detail)
@@ -126,7 +140,7 @@ class LocalStorage:
         partition: int,
         method: str,
         deadline: float,
-        apply: Callable[[Participant, int], Entry],
+        operation: Operation,
     ) -> Answer:
         self.calls.append((partition, method))
         part, fault = self.parts[partition], self.faults.get((partition, method))
@@ -134,7 +148,7 @@ class LocalStorage:
             time.sleep(max(0.0, min(0.05, deadline - time.monotonic())))
             return Answer(Status.UNREACHED, detail="no leader")
         with part.lock:
-            answer = apply(part.participant, part.next_index())
+            answer = part.run(operation, Entry, partition, self.partitions)
         if fault is not None:
             return Answer(Status.UNREACHED, doubtful=True, detail="in doubt")
         return Answer(_STATUS[answer.status], answer.records, part.index, detail=answer.detail)
