@@ -196,11 +196,11 @@ def single_group(workdir: Path) -> Iterator[Cluster]:
 
 
 @contextmanager
-def partitioned(workdir: Path, cache_size: int, durability: str) -> Iterator[Cluster]:
+def partitioned(workdir: Path, cache_size: int, durability: str, portals: int) -> Iterator[Cluster]:
     config = ClusterConfig(
         strategy=PARTITIONED,
         options={"cache_size": cache_size, "durability": durability},
-        nodes=(NodeConfig("s1", port=0), NodeConfig("s2", port=0)),
+        nodes=tuple(NodeConfig(f"s{n}", port=0) for n in range(1, portals + 1)),
     )
     where = workdir / f"partitioned-cache{cache_size}"
     with Cluster(config, workdir=where, ready_timeout=READY_S) as cluster:
@@ -552,15 +552,20 @@ def read_mix(cluster: Cluster, threads: int, seconds: float, cache_size: int) ->
 
 
 def run(
-    threads: Sequence[int], seconds: float, cache_size: int, durability: str, workdir: Path
+    threads: Sequence[int],
+    seconds: float,
+    cache_size: int,
+    durability: str,
+    portals: int,
+    workdir: Path,
 ) -> list[dict[str, Any]]:
     phases: list[Phase] = []
     log(f"starting {SINGLE} (3 servers)")
     with single_group(workdir) as cluster:
         warm_up(cluster)
         phases += [writes(cluster, SINGLE, count, seconds) for count in threads]
-    log(f"starting {PARTITIONED} (2 x 3 replicas, 2 portals, durability {durability})")
-    with partitioned(workdir, 0, durability) as cluster:
+    log(f"starting {PARTITIONED} (2 x 3 replicas, {portals} portals, durability {durability})")
+    with partitioned(workdir, 0, durability, portals) as cluster:
         warm_up(cluster)
         for count in threads:
             phases.append(writes(cluster, PARTITIONED, count, seconds))
@@ -568,7 +573,7 @@ def run(
             phases.append(orders(cluster, count, seconds, cross=True))
             phases.append(read_mix(cluster, count, seconds, 0))
     log(f"starting {PARTITIONED} with cache_size {cache_size}")
-    with partitioned(workdir, cache_size, durability) as cluster:
+    with partitioned(workdir, cache_size, durability, portals) as cluster:
         warm_up(cluster)
         phases += [read_mix(cluster, count, seconds, cache_size) for count in threads]
     return [phase.row() for phase in phases]
@@ -584,8 +589,10 @@ def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
 
 
-def report(rows: list[dict[str, Any]], threads: Sequence[int], durability: str) -> None:
-    print(f"{PARTITIONED}: 2 partitions x 3 replicas, 2 portals, durability {durability}")
+def report(
+    rows: list[dict[str, Any]], threads: Sequence[int], durability: str, portals: int
+) -> None:
+    print(f"{PARTITIONED}: 2 partitions x 3 replicas, {portals} portals, durability {durability}")
     print(f"{SINGLE}: 3 servers\n")
     print(
         f"{'layout':<27} {'workload':<26} {'thr':>3} {'ops/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
@@ -660,14 +667,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--durability", default="none", help="the replicas' LMDB flushes: full, no-metasync, none"
     )
+    parser.add_argument(
+        "--portals", type=int, default=2, help="the partitioned layout's portal servers (>= 2)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    if args.portals < 2:  # the read mix writes through one portal and reads through another
+        parser.error(f"--portals must be at least 2, not {args.portals}")
     threads = tuple(int(n) for n in args.threads.split(","))
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-partitioned-") as directory:
-        rows = run(threads, args.seconds, args.cache_size, args.durability, Path(directory))
+        rows = run(
+            threads, args.seconds, args.cache_size, args.durability, args.portals, Path(directory)
+        )
     log(f"done in {time.monotonic() - began:.0f} s")
-    report(rows, threads, args.durability)
+    report(rows, threads, args.durability, args.portals)
     if args.json is not None:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
