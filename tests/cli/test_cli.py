@@ -159,6 +159,7 @@ def test_cluster_up_writes_the_ready_file_and_stops_on_sigterm(tmp_path: Path) -
             **{k: servers[0][k] for k in ("name", "address", "pid")},
             "kind": "server",
             "group": "replicas",
+            "software": None,  # a server's kind names no program of its own
         }
         assert cli("status", servers[0]["address"]).returncode == 0
         shown = cli("status", "--json", "--cluster", str(tmp_path / "ready.json"))
