@@ -4,8 +4,9 @@ Layouts, each a real cluster started with `core.launcher.Cluster`:
 
 - single: pysyncobj-raft, 3 servers, each a portal and a Raft node of the one group;
 - partitioned: pysyncobj-raft-partitioned, 2 partitions x 3 storage replicas (LMDB)
-  behind 2 portal servers, with `--durability` (default none: the single group's
-  journal is never fsynced either, so both survive a process's crash, not the machine's).
+  behind 2 portal servers (`--portals N`; `testbed compare` runs 3), with `--durability`
+  (default none: the single group's journal is never fsynced either, so both survive a
+  process's crash, not the machine's).
 
 IDs are digits, so an ID's partition is int(ID) % 2. Parts, at each of `--threads`
 (16 and 64 client threads; each thread its own channel, spread over the portals):
@@ -111,16 +112,59 @@ Why the projection stays short of 1.5: the busiest process is now a portal (abou
 1.0 ms per write it serves: the public gRPC call, parsing, the domain's checks, the
 hop's share), where the single group's busiest, its leader, costs 0.61 to 0.66 ms per
 write; 1.5 x would need every process under about 0.43 ms per write of the layout.
-Two portals serve half the writes each; with a third (not measured: this layout has
-2, as the issue's) each would cost about 0.33, and the leaders, at 0.34 to 0.37, would
-then bound the projection near 1.7 x.
+Two portals serve half the writes each; with a third each would cost about 0.33, and
+the leaders, at 0.34 to 0.37, would then bound the projection near 1.7 x (measured
+since, with `--portals 3`: 1.57, below).
 The CPU ratio is still above 1 because every write crosses a process boundary that
 the single group's does not, and every replica keeps LMDB, canonical JSON and a
 digest where the single group applies to a dict in memory. Throughput figures move
 with the load by up to 2x: compare CPU figures between runs, not throughput.
 
+Two-phase commit in the group commit (replica/batcher.py takes operations of every
+kind). A cross-partition order is 5 internal calls (Prepare on both partitions, Decide
+on the OID's, Commit on both), each its own log entry before: 2.5 entries per
+partition per order. Now the steps that reach a replica together share an entry with
+each other and with Executes: at 16 threads (a probe reading the leaders' applied
+index) at most about 0.5 entries per partition per order, some 5 steps an entry. Four runs
+of the defaults, 14:49 to 14:57 UTC, alternating the code before (c578edf) and after,
+each started at load 3 to 9 and driving it to 11 to 14 (other engineers' tests):
+per process, CPU ms per cross-partition order, 16 / 64 threads:
+
+- before: leaders 4.2 / 7.3-7.7 and 5.8-5.9 / 4.6-4.7; followers 1.2-1.3 / 1.8-1.9
+  and 1.7-1.9 / 1.2; portals 2.4 / 3.9-4.2 and 2.6-2.7 / 2.4; summed 18.2 / 30.5 and
+  24.2 / 19.0 (an earlier run before the change: 21.9 at 16, leaders 5.3-5.5,
+  portals 2.7).
+- after: leaders 5.4-5.5 / 5.3-5.4 and 3.8 / 3.5; followers 1.3-1.45 / 1.2-1.4 and
+  1.0 / 0.8-0.9; portals 3.1 / 3.4-3.5 and 2.2 / 2.2; summed 22.5 / 22.9 and 16.0 /
+  14.9. With --portals 3 (one run, 14:57): leaders 4.3-4.4 / 3.6-3.7, followers
+  1.1-1.2 / 0.8, portals 1.8-2.05 / 1.5-1.65, summed 19.1 / 15.3.
+- CPU per order, cross / single-partition: 3.66 / 7.32 and 4.01 / 5.26 before; 3.62 /
+  5.58 and 3.93 / 4.77 after (3.33 / 4.61 with 3 portals).
+- p50 latency, cross / single-partition: 3.59 / 6.07 and 3.48 / 5.05 before; 2.49 /
+  5.38 and 3.44 / 3.52 after; 2.85 / 5.19 with 3 portals (target <= 3: met at 16
+  threads in two of the three runs after, missed at 64 in all; p99 1.6 to 4.2).
+
+So the entries fell five-fold but the CPU of a cross-partition order by a quarter at
+most, and not at all in the first run after, which met the load's peak: per entry
+the log's own cost (PySyncObj's round, the store transaction) was the smaller part.
+What remains is per operation, not per entry: on a leader each of its 2.5 unary
+calls per order (Python gRPC's cost per call on both ends, about 1 ms) and, on
+every replica, applying the step (each of the footprint's
+records read, the writes' canonical JSON, read-back check and digest, the records
+pickled into the entry). A single-partition order shares one ExecuteMany call per
+several commands and has one step; a cross-partition order has five, each a unary
+call from the coordinator, which the portal does not batch. Batching those calls as
+the hop batches Executes (one call carrying many transactions' steps) is the next
+step to bring the ratio under 3; the latency ratio follows the CPU ratio here
+because the run is CPU-bound.
+
+With 3 portals (writes, 64 threads): portals 0.35-0.37 ms per write of the layout
+(0.41-0.57 with 2), leaders 0.37-0.39; projected writes/s with a core per process,
+partitioned / single, 1.57 (met; 1.02 and 1.26 with 2 portals in the runs above),
+CPU per write 1.60 (1.46 and 1.81 with 2).
+
     .venv/bin/python -m benchmarks.partitioned [--seconds 5] [--threads 16,64] \\
-        [--cache-size 1000] [--durability none] [--json FILE]
+        [--cache-size 1000] [--durability none] [--portals 2] [--json FILE]
 
 Progress goes to stderr, the figures to stdout. A few minutes at the defaults. This
 is not a test: run it on demand.
