@@ -62,7 +62,8 @@ body { font: 14px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
 .meta, small { color: #666; }
-table { border-collapse: collapse; margin: 0.6em 0; font-size: 13px; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 13px;
+        display: block; max-width: 100%; overflow-x: auto; }  /* wide ones scroll */
 th, td { padding: 3px 7px; border-bottom: 1px solid #e4e4e4; text-align: right; }
 td { white-space: nowrap; }
 th { background: #f3f3f3; vertical-align: bottom; } td.name, th.name { text-align: left; }
