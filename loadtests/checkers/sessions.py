@@ -50,6 +50,22 @@ class _Floor:
 
 
 @dataclass(slots=True)
+class _Breaches:
+    """One guarantee's reads that went back behind a floor: counted, the first few shown."""
+
+    count: int = 0
+    examples: list[Example] = field(default_factory=list)
+
+    def add(self, history: Sequence[Operation], i: int, floor: _Floor, broke: str) -> None:
+        self.count += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            o = history[i]
+            what = f"{o.process}'s {o.op} of {o.key!r} showed a write older than {broke}"
+            pair = [i, floor.index]
+            self.examples.append(example(history, str(o.key), what, pair, pair))
+
+
+@dataclass(slots=True)
 class _Session:
     own: dict[str, _Floor] = field(default_factory=dict)  # by record: its own writes
     seen: dict[str, _Floor] = field(default_factory=dict)  # by record: what it read
@@ -60,9 +76,7 @@ def check_sessions(history: Sequence[Operation]) -> SessionsResult:
     sessions: dict[tuple[str, str], _Session] = {}
     checked: set[tuple[str, str]] = set()
     reads = 0
-    ryw: list[Example] = []
-    mr: list[Example] = []
-    ryw_count = mr_count = 0
+    ryw, mr = _Breaches(), _Breaches()
     for i in sorted(range(len(history)), key=lambda i: (history[i].invoke, i)):
         o = history[i]
         register = register_of(registers, o)
@@ -81,30 +95,18 @@ def check_sessions(history: Sequence[Operation]) -> SessionsResult:
         end = latest_end(writes)
         own = session.own.get(record, _Floor())
         if end < own.since:
-            ryw_count += 1
-            if len(ryw) < MAX_EXAMPLES:
-                what = (
-                    f"{o.process}'s {o.op} of {o.key!r} showed a write older than its own"
-                    " acknowledged write on that server"
-                )
-                ryw.append(example(history, str(o.key), what, [i, own.index], [i, own.index]))
+            ryw.add(history, i, own, "its own acknowledged write on that server")
         seen = session.seen.get(record, _Floor())
         if end < seen.since:
-            mr_count += 1
-            if len(mr) < MAX_EXAMPLES:
-                what = (
-                    f"{o.process}'s {o.op} of {o.key!r} showed a write older than one its"
-                    " earlier read on that server had shown"
-                )
-                mr.append(example(history, str(o.key), what, [i, seen.index], [i, seen.index]))
+            mr.add(history, i, seen, "one its earlier read on that server had shown")
         start = earliest_start(writes)
         if start > seen.since:
             session.seen[record] = _Floor(start, i)
     return SessionsResult(
         sessions=len(checked),
         reads=reads,
-        read_your_writes=ryw_count,
-        monotonic_reads=mr_count,
-        read_your_writes_examples=tuple(ryw),
-        monotonic_read_examples=tuple(mr),
+        read_your_writes=ryw.count,
+        monotonic_reads=mr.count,
+        read_your_writes_examples=tuple(ryw.examples),
+        monotonic_read_examples=tuple(mr.examples),
     )
