@@ -20,16 +20,6 @@ from tests.plugins.pysyncobj_raft_partitioned.replica.support import CALL_S, Gro
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def group(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Group]:
-    started = Group(tmp_path_factory.mktemp("replicas"), lock_timeout=60)
-    try:
-        started.start()
-        yield started
-    finally:
-        started.stop()
-
-
 @pytest.fixture
 def router(group: Group) -> Iterator[Router]:
     opened = Router({0: [group.address(name) for name in group.names]})

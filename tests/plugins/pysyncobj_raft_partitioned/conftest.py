@@ -1,4 +1,5 @@
-"""A group of three real replicas of one partition, shared by a test module."""
+"""A group of three real replicas of one partition, shared by a test module (the replica's
+tests and the portal's hop)."""
 
 from collections.abc import Iterator
 
