@@ -113,14 +113,22 @@ def hold(storage: LocalStorage, key: Key, partition: int) -> None:
     assert answer.ok
 
 
+def release_later(storage: LocalStorage, partition: int, after: float) -> threading.Timer:
+    """The held transaction aborts `after` seconds from now (join the timer when done)."""
+    release = threading.Timer(
+        after, lambda: storage.abort(partition, "other-tx", time.monotonic() + 1)
+    )
+    release.start()
+    return release
+
+
 def test_a_locked_record_is_retried_until_its_lock_is_released(
     storage: LocalStorage, fanout: Fanout
 ) -> None:
     run = coordinator(storage, fanout)
     seed(run)
     hold(storage, ("products", "4"), 0)
-    release = threading.Timer(0.3, lambda: storage.abort(0, "other-tx", time.monotonic() + 1))
-    release.start()
+    release = release_later(storage, 0, 0.3)
     started = time.monotonic()
     reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
     release.join()
@@ -151,8 +159,7 @@ def test_a_contended_command_keeps_trying_past_one_tries_timeout_until_lock_wait
     run = Coordinator(storage, TxIds("s1"), 0.3, fanout, lock_wait=5.0)
     seed(run)
     hold(storage, ("products", "4"), 0)
-    release = threading.Timer(0.9, lambda: storage.abort(0, "other-tx", time.monotonic() + 1))
-    release.start()
+    release = release_later(storage, 0, 0.9)
     started = time.monotonic()
     reply = run.execute(c.CreateOrder("2", "1", (("3", 1), ("4", 1))))
     release.join()
@@ -275,8 +282,7 @@ def test_a_fast_command_waits_for_a_transactions_lock_on_its_record(
     run = coordinator(storage, fanout)
     seed(run)
     hold(storage, ("products", "3"), 1)
-    release = threading.Timer(0.3, lambda: storage.abort(1, "other-tx", time.monotonic() + 1))
-    release.start()
+    release = release_later(storage, 1, 0.3)
     started = time.monotonic()
     reply = run.execute(c.UpdateProduct("3", product(9)))
     release.join()
