@@ -39,7 +39,8 @@ class Abort:
 
 @dataclass(frozen=True)
 class Decide:
-    """Record the decision for `txid` unless one is recorded (in the decider partition)."""
+    """Record the decision for `txid` unless one is recorded (in the decider partition),
+    and carry out the decision kept if `txid` is prepared there."""
 
     txid: str
     commit: bool

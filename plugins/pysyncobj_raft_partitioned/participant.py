@@ -16,9 +16,29 @@ Two-phase commit, with the rules in `core.domain` (see `core.domain.partitions`)
   OID's): `Decide(txid, commit, writes)`. The first decision for a txid is kept;
   recovery asks with commit = False, so a transaction whose coordinator vanished
   before deciding is aborted (presumed abort), and one it decided is finished.
+- The decider carries out the decision it records or returns for a txid prepared in
+  it, in the same operation: a commit stores the decision's writes for this
+  partition and releases the locks, an abort releases them. So the coordinator sends
+  Commit only to the other partitions, and a decider's own recovery (which asks
+  itself) is done by its Decide. It is deterministic: the partition number comes
+  from `run`, the prepared entry from the same view as every other operation's.
+  A txid not prepared here (done, aborted, or a recovery's question from another
+  partition) only gets its decision recorded or returned, so a decision returned
+  again carries nothing out twice.
 - `Commit(txid, writes)` stores this partition's writes and releases the locks;
   `Abort(txid)` only releases them. A commit for a transaction that is not prepared
   here (aborted by recovery, or done) writes nothing: UNKNOWN_TX.
+
+Journals written before the decider carried out its decisions hold, in the decider, a
+Decide and later that partition's own Commit of the same writes. Replayed now, the
+Decide stores the writes and releases the locks and the Commit finds no transaction
+(UNKNOWN_TX, nothing written): the same records, decision and empty lock and
+transaction tables, hence the same digest, which covers the tables' contents only
+(store/digest.py). One thing differs: between the two entries the keys are no longer
+locked, so an entry in between that touched them (and met LOCKED when first applied)
+would now apply. Only the tail of a journal that a store had not applied is replayed
+(`applied`), so a layout must move to this code from a stop with every replica's store
+caught up, and all replicas of a partition must run the same code.
 - `Execute(command)` is the fast path: a command whose records all lie in this
   partition, decided here by the one state machine on the records as stored
   (`core.domain.partitions.settle`) after the entry's earlier operations. It takes
@@ -125,7 +145,7 @@ class Participant:
                 case Abort(txid):
                     outcomes.append(self._abort(view, txid))
                 case Decide(txid, commit, writes):
-                    outcomes.append(self._decide(view, txid, commit, writes))
+                    outcomes.append(self._decide(view, txid, commit, writes, partition))
                 case Execute(command):
                     outcomes.append(self._execute(view, command, partition, partitions))
         self.store.apply(index, view.writes())
@@ -187,23 +207,25 @@ class Participant:
 
     @staticmethod
     def _decide(
-        view: Overlay, txid: str, commit: bool, writes: Mapping[int, Mapping[Key, Value]]
+        view: Overlay,
+        txid: str,
+        commit: bool,
+        writes: Mapping[int, Mapping[Key, Value]],
+        partition: int,
     ) -> Decision:
-        """Record the decision for `txid`, unless one is recorded: then return that one."""
-        kept = view.get("decisions", txid)
-        if kept is not None:
-            return _decision(kept)
-        document = {
-            "commit": commit,
-            "writes": {
-                str(part): [[key[0], key[1], value] for key, value in changes.items()]
-                for part, changes in writes.items()
-            }
-            if commit
-            else {},
-        }
-        view.write([Put("decisions", txid, document)])
-        return _decision(document)
+        """Record the decision for `txid`, unless one is recorded: then return that one.
+
+        Either way, if `txid` is prepared in this partition, carry the decision out here.
+        """
+        document = view.get("decisions", txid)
+        if document is None:
+            document = _document(commit, writes)
+            view.write([Put("decisions", txid, document)])
+        decision = _decision(document)
+        known = view.get("transactions", txid)
+        if known is not None:  # an abort's writes are empty: it only releases
+            view.write(_stored(decision.writes.get(partition, {})) + _release(txid, known))
+        return decision
 
     def held_elsewhere(self, txid: str, keys: Iterable[Key]) -> Key | None:
         """A key another transaction holds in this replica's state now, if any.
@@ -239,6 +261,18 @@ def _stored(writes: Mapping[Key, Value]) -> list[Write]:
         Delete(*key) if value is None else Put(key[0], key[1], value)
         for key, value in writes.items()
     ]
+
+
+def _document(commit: bool, writes: Mapping[int, Mapping[Key, Value]]) -> dict[str, Any]:
+    """A decision as stored: an abort keeps no writes."""
+    changes = writes if commit else {}
+    return {
+        "commit": commit,
+        "writes": {
+            str(part): [[key[0], key[1], value] for key, value in part_writes.items()]
+            for part, part_writes in changes.items()
+        },
+    }
 
 
 def _decision(document: Mapping[str, Any]) -> Decision:

@@ -16,8 +16,9 @@ a command that spans partitions (or an order whose stored lines turn out to).
 2. The one state machine decides on the view of the records read (`core.domain.decide`);
    a refusal aborts everywhere.
 3. Writes in one partition: its Commit is the decision. In several: the decision and
-   every partition's writes are recorded in the decider, the OID's partition, then
-   each partition commits (in parallel). The reply is `done` once the decision is
+   every partition's writes are recorded in the decider, the OID's partition, which
+   carries it out for its own part in the same operation (participant.py); then each
+   other partition commits (in parallel). The reply is `done` once the decision is
    recorded; a commit that does not get through is finished by the partition's
    recovery, which asks the decider.
 
@@ -293,18 +294,19 @@ class Transaction:
                 f"the transaction was not decided in partition {self._decider} ({why}); {RETRY}",
                 Certainty.NONE,
             )
-        # Decided, so committed: the reply need not wait for the partitions' commits.
-        # Until a partition commits, its records stay locked, and a read or write of
-        # them waits as for any lock; this portal's own commands wait in its gate,
-        # which the commits leave once they have all ended. The commits get a deadline
-        # of their own, so a decision taken late in the command's time is still
-        # carried out now rather than by recovery (which finishes any that fail).
+        # Decided, so committed, and the decider's part carried out with the decision:
+        # the reply need not wait for the other partitions' commits. Until a partition
+        # commits, its records stay locked, and a read or write of them waits as for
+        # any lock; this portal's own commands wait in its gate, which the commits
+        # leave once they have all ended (at once when there are none). The commits get
+        # a deadline of their own, so a decision taken late in the command's time is
+        # still carried out now rather than by recovery (which finishes any that fail).
         finish = time.monotonic() + self._owner.timeout
         entered, self._entered = self._entered, set()
         self._owner.finish_later(
             {
                 partition: self._committer(partition, split.get(partition, {}), finish)
-                for partition in self._prepared
+                for partition in self._prepared - {self._decider}
             },
             then=lambda: self._owner.gate.leave(entered),
         )

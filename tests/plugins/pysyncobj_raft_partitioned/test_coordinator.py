@@ -63,6 +63,21 @@ def test_an_order_across_partitions_is_stored_in_each_and_leaves_no_lock(
     assert (0, "decide") in storage.calls  # the OID's partition holds the decision
 
 
+def test_an_order_across_partitions_sends_no_commit_to_the_decider(
+    storage: LocalStorage, fanout: Fanout
+) -> None:
+    """The decider carries out its own part with the decision: one call fewer."""
+    run = coordinator(storage, fanout)
+    seed(run)
+    storage.calls.clear()
+    assert run.execute(c.CreateOrder("2", "1", (("3", 2), ("4", 1)))).ok
+    assert run.drain(5.0)  # the commits that finish after the reply
+    assert sorted(storage.calls) == [(0, "decide"), (0, "prepare"), (1, "commit"), (1, "prepare")]
+    assert storage.record(("orders", "2"))["CID"] == "1"  # the decider's own writes
+    assert storage.record(("products", "4"))["quantity"] == 4
+    assert storage.locks() == []
+
+
 def test_a_refusal_aborts_everywhere_and_changes_nothing(
     storage: LocalStorage, fanout: Fanout
 ) -> None:
@@ -98,6 +113,7 @@ def test_an_order_update_prepares_the_order_then_its_products(
     run = coordinator(storage, fanout)
     seed(run)
     assert run.execute(c.CreateOrder("2", "1", (("3", 2),))).ok
+    assert run.drain(5.0)  # its commit's call is not the update's
     storage.calls.clear()
     assert run.execute(c.UpdateOrder("2", "1", (("3", 0), ("4", 3)))).ok
     assert storage.calls[0] == (0, "prepare")  # the order's partition, alone, first
@@ -309,6 +325,7 @@ def test_an_order_deletion_whose_lines_are_elsewhere_falls_back_to_two_phase_com
     run = coordinator(storage, fanout)
     seed(run)
     assert run.execute(c.CreateOrder("2", "1", (("3", 2),))).ok  # order in 0, product in 1
+    assert run.drain(5.0)  # its commit's call is not the deletion's
     storage.calls.clear()
     assert run.execute(c.DeleteOrder("2")).ok
     assert storage.calls[0] == (0, "execute") and (0, "prepare") in storage.calls

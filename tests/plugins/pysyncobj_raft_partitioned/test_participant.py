@@ -22,6 +22,7 @@ from plugins.pysyncobj_raft_partitioned.participant import (
     Status,
 )
 from plugins.pysyncobj_raft_partitioned.store import InvalidValue, MemoryStore
+from plugins.pysyncobj_raft_partitioned.store.interface import Put
 
 
 def test_each_command_of_a_batch_sees_the_ones_before_it_and_one_apply_stores_them() -> None:
@@ -60,7 +61,7 @@ def test_an_entrys_operations_apply_in_order_each_with_its_own_answer() -> None:
         Execute(c.UpdateProduct("4", {"name": "x", "price": 1, "quantity": 1})),  # locked too
         Commit("a", {product: {"name": "pen", "price": 2, "quantity": 5}}),
         Prepare("b", [product], 0),  # released by a's commit: b reads a's write
-        Decide("b", False, {}),
+        Decide("c", False, {}),  # c is not prepared here: only recorded
         Abort("b"),
         Abort("b"),  # b is gone: nothing to release
         Commit("a", {}),  # a is done
@@ -82,7 +83,7 @@ def test_an_entrys_operations_apply_in_order_each_with_its_own_answer() -> None:
     assert outcomes[5] == Decision(False, {})
     assert participant.store.get(*product) == {"name": "pen", "price": 2, "quantity": 5}
     assert participant.store.scan("locks") == [] and participant.store.scan("transactions") == []
-    assert participant.store.get("decisions", "b") == {"commit": False, "writes": {}}
+    assert participant.store.get("decisions", "c") == {"commit": False, "writes": {}}
     assert participant.store.applied_index() == 3
 
 
@@ -96,3 +97,108 @@ def test_a_failed_entry_changes_nothing() -> None:
     with pytest.raises(InvalidValue):
         participant.run(1, entry, 0, 1)
     assert participant.store.scan("locks") == [] and participant.store.applied_index() == 0
+
+
+# The decider partition carries out the decision for a txid prepared in it.
+ORDER: Key = ("orders", "2")
+CLIENT: Key = ("clients", "1")  # partition 1 of 2: the other participant's
+PLACED = {"CID": "1", "products": []}
+
+
+def decider_prepared() -> Participant:
+    """Partition 0 of 2, the decider, with "t" prepared on the order."""
+    participant = Participant(MemoryStore(TABLES))
+    (prepared,) = participant.run(1, [Prepare("t", [ORDER], 0)], 0, 2)
+    assert isinstance(prepared, Answer) and prepared.status is Status.OK
+    return participant
+
+
+def tables(participant: Participant) -> dict[str, list[tuple[str, object]]]:
+    return {table: participant.store.scan(table) for table in TABLES}
+
+
+def test_a_commit_decision_stores_the_deciders_own_writes_and_releases_its_locks() -> None:
+    participant = decider_prepared()
+    decided = Decide("t", True, {0: {ORDER: PLACED}, 1: {CLIENT: {"name": "ana"}}})
+    (decision,) = participant.run(2, [decided], 0, 2)
+    assert decision == Decision(True, {0: {ORDER: PLACED}, 1: {CLIENT: {"name": "ana"}}})
+    assert participant.store.get(*ORDER) == PLACED
+    assert participant.store.get(*CLIENT) is None  # the other partition's part
+    assert participant.store.scan("locks") == [] and participant.transactions() == {}
+    (late,) = participant.run(3, [Commit("t", {ORDER: PLACED})], 0, 2)
+    assert isinstance(late, Answer) and late.status is Status.UNKNOWN_TX
+
+
+def test_an_abort_decision_releases_the_deciders_locks_and_writes_nothing() -> None:
+    participant = decider_prepared()
+    (decision,) = participant.run(2, [Decide("t", False, {0: {ORDER: PLACED}})], 0, 2)
+    assert decision == Decision(False, {})
+    assert participant.store.get(*ORDER) is None
+    assert participant.store.scan("locks") == [] and participant.transactions() == {}
+    (abort,) = participant.run(3, [Abort("t")], 0, 2)  # the coordinator's, now harmless
+    assert isinstance(abort, Answer) and abort.status is Status.UNKNOWN_TX
+
+
+def test_a_decision_for_a_transaction_not_prepared_here_is_only_recorded() -> None:
+    participant = Participant(MemoryStore(TABLES))
+    (decision,) = participant.run(1, [Decide("t", True, {0: {ORDER: PLACED}})], 0, 2)
+    assert decision == Decision(True, {0: {ORDER: PLACED}})
+    assert participant.store.get(*ORDER) is None
+    assert participant.store.scan("decisions") == [
+        ("t", {"commit": True, "writes": {"0": [["orders", "2", PLACED]]}})
+    ]
+
+
+def test_a_recorded_decision_returned_again_carries_nothing_out_twice() -> None:
+    participant = decider_prepared()
+    participant.run(2, [Decide("t", True, {0: {ORDER: PLACED}})], 0, 2)
+    changed = {"CID": "1", "products": [{"PID": "4", "quantity": 1}]}
+    participant.run(3, [Prepare("u", [ORDER], 0), Commit("u", {ORDER: changed})], 0, 2)
+    (again,) = participant.run(4, [Decide("t", False, {})], 0, 2)  # recovery's question
+    assert again == Decision(True, {0: {ORDER: PLACED}})
+    assert participant.store.get(*ORDER) == changed  # u's write stays
+    assert participant.store.scan("locks") == [] and participant.transactions() == {}
+
+
+def test_a_deciders_own_recovery_ends_with_the_locks_released_once() -> None:
+    """Recovery in the decider asks it (commit = False) for a txid prepared there."""
+    participant = decider_prepared()
+    outcomes = participant.run(2, [Decide("t", False, {}), Prepare("v", [ORDER], 0)], 0, 2)
+    assert outcomes[0] == Decision(False, {})
+    assert isinstance(outcomes[1], Answer) and outcomes[1].status is Status.OK  # free again
+    assert participant.transactions().keys() == {"v"}
+
+
+def test_an_old_journal_replays_to_the_same_tables_and_digest() -> None:
+    """Before the decider carried out its decisions, its journal held the Decide and,
+    later, its own Commit of the same writes; the old Decide only recorded."""
+    gone: Key = ("orders", "6")  # deleted by the transaction
+    writes = {ORDER: PLACED, gone: None}
+    decided = Decide("t", True, {0: writes, 1: {CLIENT: {"name": "ana"}}})
+    old, new = Participant(MemoryStore(TABLES)), Participant(MemoryStore(TABLES))
+    for participant in (old, new):
+        participant.run(1, [Prepare("s", [gone], 0), Commit("s", {gone: PLACED})], 0, 2)
+        participant.run(2, [Prepare("t", [ORDER, gone], 0)], 0, 2)
+    # What the old code applied for the Decide's entry: the decision recorded, no more.
+    recorded = {
+        "commit": True,
+        "writes": {
+            "0": [["orders", "2", PLACED], ["orders", "6", None]],
+            "1": [["clients", "1", {"name": "ana"}]],
+        },
+    }
+    old.store.apply(3, [Put("decisions", "t", recorded)])
+    (replayed,) = new.run(3, [decided], 0, 2)
+    assert isinstance(replayed, Decision) and replayed.commit
+    unrelated = Execute(c.CreateProduct("8", {"name": "x", "price": 1, "quantity": 1}))
+    for participant in (old, new):
+        participant.run(4, [unrelated], 0, 2)
+    (committed,) = old.run(5, [Commit("t", writes)], 0, 2)
+    (found,) = new.run(5, [Commit("t", writes)], 0, 2)
+    assert isinstance(committed, Answer) and committed.status is Status.OK
+    assert isinstance(found, Answer) and found.status is Status.UNKNOWN_TX
+    assert new.store.get(*ORDER) == PLACED and new.store.get(*gone) is None
+    assert new.store.get(*CLIENT) is None
+    assert tables(new) == tables(old)
+    assert new.store.digest() == old.store.digest()
+    assert new.store.applied_index() == old.store.applied_index() == 5
