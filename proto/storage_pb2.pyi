@@ -185,17 +185,43 @@ class ExecuteReply(_message.Message):
     detail: str
     def __init__(self, status: _Optional[_Union[Status, str]] = ..., error: _Optional[int] = ..., description: _Optional[str] = ..., changed: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., detail: _Optional[str] = ...) -> None: ...
 
-class ExecuteManyRequest(_message.Message):
-    __slots__ = ("commands",)
-    COMMANDS_FIELD_NUMBER: _ClassVar[int]
-    commands: _containers.RepeatedCompositeFieldContainer[ExecuteRequest]
-    def __init__(self, commands: _Optional[_Iterable[_Union[ExecuteRequest, _Mapping]]] = ...) -> None: ...
+class Step(_message.Message):
+    __slots__ = ("prepare", "commit", "abort", "decide", "execute")
+    PREPARE_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    ABORT_FIELD_NUMBER: _ClassVar[int]
+    DECIDE_FIELD_NUMBER: _ClassVar[int]
+    EXECUTE_FIELD_NUMBER: _ClassVar[int]
+    prepare: PrepareRequest
+    commit: CommitRequest
+    abort: AbortRequest
+    decide: DecideRequest
+    execute: ExecuteRequest
+    def __init__(self, prepare: _Optional[_Union[PrepareRequest, _Mapping]] = ..., commit: _Optional[_Union[CommitRequest, _Mapping]] = ..., abort: _Optional[_Union[AbortRequest, _Mapping]] = ..., decide: _Optional[_Union[DecideRequest, _Mapping]] = ..., execute: _Optional[_Union[ExecuteRequest, _Mapping]] = ...) -> None: ...
 
-class ExecuteManyReply(_message.Message):
+class StepReply(_message.Message):
+    __slots__ = ("prepare", "ack", "decide", "execute")
+    PREPARE_FIELD_NUMBER: _ClassVar[int]
+    ACK_FIELD_NUMBER: _ClassVar[int]
+    DECIDE_FIELD_NUMBER: _ClassVar[int]
+    EXECUTE_FIELD_NUMBER: _ClassVar[int]
+    prepare: PrepareReply
+    ack: Ack
+    decide: DecideReply
+    execute: ExecuteReply
+    def __init__(self, prepare: _Optional[_Union[PrepareReply, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., decide: _Optional[_Union[DecideReply, _Mapping]] = ..., execute: _Optional[_Union[ExecuteReply, _Mapping]] = ...) -> None: ...
+
+class StepsRequest(_message.Message):
+    __slots__ = ("steps",)
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    steps: _containers.RepeatedCompositeFieldContainer[Step]
+    def __init__(self, steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ...) -> None: ...
+
+class StepsReply(_message.Message):
     __slots__ = ("replies",)
     REPLIES_FIELD_NUMBER: _ClassVar[int]
-    replies: _containers.RepeatedCompositeFieldContainer[ExecuteReply]
-    def __init__(self, replies: _Optional[_Iterable[_Union[ExecuteReply, _Mapping]]] = ...) -> None: ...
+    replies: _containers.RepeatedCompositeFieldContainer[StepReply]
+    def __init__(self, replies: _Optional[_Iterable[_Union[StepReply, _Mapping]]] = ...) -> None: ...
 
 class LeaderRequest(_message.Message):
     __slots__ = ()

@@ -59,10 +59,10 @@ class PartitionStub:
                 request_serializer=proto_dot_storage__pb2.ExecuteRequest.SerializeToString,
                 response_deserializer=proto_dot_storage__pb2.ExecuteReply.FromString,
                 _registered_method=True)
-        self.ExecuteMany = channel.unary_unary(
-                '/testbed.storage.Partition/ExecuteMany',
-                request_serializer=proto_dot_storage__pb2.ExecuteManyRequest.SerializeToString,
-                response_deserializer=proto_dot_storage__pb2.ExecuteManyReply.FromString,
+        self.Steps = channel.unary_unary(
+                '/testbed.storage.Partition/Steps',
+                request_serializer=proto_dot_storage__pb2.StepsRequest.SerializeToString,
+                response_deserializer=proto_dot_storage__pb2.StepsReply.FromString,
                 _registered_method=True)
         self.Read = channel.unary_unary(
                 '/testbed.storage.Partition/Read',
@@ -109,7 +109,7 @@ class PartitionServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def ExecuteMany(self, request, context):
+    def Steps(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -155,10 +155,10 @@ def add_PartitionServicer_to_server(servicer, server):
                     request_deserializer=proto_dot_storage__pb2.ExecuteRequest.FromString,
                     response_serializer=proto_dot_storage__pb2.ExecuteReply.SerializeToString,
             ),
-            'ExecuteMany': grpc.unary_unary_rpc_method_handler(
-                    servicer.ExecuteMany,
-                    request_deserializer=proto_dot_storage__pb2.ExecuteManyRequest.FromString,
-                    response_serializer=proto_dot_storage__pb2.ExecuteManyReply.SerializeToString,
+            'Steps': grpc.unary_unary_rpc_method_handler(
+                    servicer.Steps,
+                    request_deserializer=proto_dot_storage__pb2.StepsRequest.FromString,
+                    response_serializer=proto_dot_storage__pb2.StepsReply.SerializeToString,
             ),
             'Read': grpc.unary_unary_rpc_method_handler(
                     servicer.Read,
@@ -317,7 +317,7 @@ class Partition:
             _registered_method=True)
 
     @staticmethod
-    def ExecuteMany(request,
+    def Steps(request,
             target,
             options=(),
             channel_credentials=None,
@@ -330,9 +330,9 @@ class Partition:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/testbed.storage.Partition/ExecuteMany',
-            proto_dot_storage__pb2.ExecuteManyRequest.SerializeToString,
-            proto_dot_storage__pb2.ExecuteManyReply.FromString,
+            '/testbed.storage.Partition/Steps',
+            proto_dot_storage__pb2.StepsRequest.SerializeToString,
+            proto_dot_storage__pb2.StepsReply.FromString,
             options,
             channel_credentials,
             insecure,

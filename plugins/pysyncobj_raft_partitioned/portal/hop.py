@@ -1,28 +1,35 @@
-"""The hop to a partition's leader for Execute, batched: many commands, one ExecuteMany.
+"""The hop to a partition's leader, batched: the steps bound for it, one Steps call.
 
 Each internal call costs Python gRPC about a millisecond of CPU on each end, whatever
 it carries; batching the hop is to the portal and the leader what group commit
-(`replica/batcher.py`) is to the log. A command bound for the partition goes at once
+(`replica/batcher.py`) is to the log. Every step of every kind goes this way: the fast
+path's Execute and two-phase commit's Prepare, Commit, Abort and Decide, so the steps
+of concurrent transactions share calls as they share entries. A step goes at once
 while fewer than `in_flight` calls (IN_FLIGHT) are out; otherwise it queues, and the
 next call to end takes what queued (at most `limit`, the replica's entry size) as one
-ExecuteMany, sent by the first queued command's own thread. A lone command so waits
-for nothing.
+Steps call, sent by the first queued step's own thread. A lone step so waits for
+nothing.
 
-Outcomes stay each command's own, as with one Execute each: its reply if definite (a
-refusal beside a success is still each one's). A command the replica answered
-NO_LEADER is tried on the next replica with the others of its call that need it,
-through the router's failover. The call's deadline is the earliest of its commands'
-(queued commands arrived within one call's time of each other, so they differ little;
-a later one's spare time is not used). A call that may have taken effect (IN_DOUBT, a
-timeout, a connection broken after sending) ends doubtful for every command it
-carried, and is never resent: an Execute is not idempotent.
+Outcomes stay each step's own, as with one call each: its reply if definite (a
+refusal beside a success is still each one's). A step the replica answered NO_LEADER
+is tried on the next replica with the others of its call that need it, through the
+router's failover. The call's deadline is the earliest of its steps' (queued steps
+arrived within one call's time of each other, so they differ little; a later one's
+spare time is not used).
+
+A call that may have taken effect (IN_DOUBT, a timeout, a connection broken after
+sending) is doubtful for every step it carried. An Execute is then finished, doubtful,
+and never resent: it is not idempotent. The two-phase commit steps name their txid,
+so a second copy changes nothing the first did not (a Commit's finds no transaction,
+UNKNOWN_TX): they are tried again, the doubt kept in their answer, as `Router.call`
+does for a unary call.
 """
 
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import grpc
 
@@ -38,24 +45,27 @@ from plugins.pysyncobj_raft_partitioned.replica.batcher import LIMIT
 from proto import storage_pb2 as pb
 
 QUEUED: Final = "its deadline passed while it queued for the partition's leader"
-# ExecuteMany calls out at once per partition, as the replica's pipeline: one whose
-# entry is in flight, one gathering the next at the replica. At 64 client threads one
-# call carried about 2 commands with 4 in flight, 3 with 2, 4 with 1 (the leaders' CPU
-# per write fell with it); 1 would leave the log idle for a hop between entries.
+# Steps calls out at once per partition, as the replica's pipeline: one whose entry
+# is in flight, one gathering the next at the replica. At 64 client threads one call
+# carried about 2 commands with 4 in flight, 3 with 2, 4 with 1 (the leaders' CPU per
+# write fell with it); 1 would leave the log idle for a hop between entries.
 IN_FLIGHT: Final = 2
 
 
 @dataclass
 class _Slot:
-    request: pb.ExecuteRequest
+    step: pb.Step
     deadline: float
+    resend: bool  # may go again after a call that may have taken effect
+    doubtful: bool = False  # a call that carried it may have taken effect
+    detail: str = "no replica was tried"  # why its last try failed
     wake: threading.Event = field(default_factory=threading.Event)  # its result, or its turn
     batch: list["_Slot"] | None = None  # its turn: the call to send, itself first
     result: Attempts | BaseException | None = None
 
 
 class Hop:
-    """One partition's Execute calls, as ExecuteMany calls to its leader."""
+    """One partition's steps, as Steps calls to its leader."""
 
     def __init__(
         self, router: Router, partition: int, in_flight: int = IN_FLIGHT, limit: int = LIMIT
@@ -67,12 +77,12 @@ class Hop:
         self._queue: list[_Slot] = []
         self._sending = 0  # calls out, each with its sender; while fewer than allowed, no queue
         self._lock = threading.Lock()
-        self.calls = 0  # ExecuteMany calls made: with `commands`, how well the hop batches
-        self.commands = 0  # commands those calls carried
+        self.calls = 0  # Steps calls made: with `steps`, how well the hop batches
+        self.steps = 0  # steps those calls carried
 
-    def execute(self, request: pb.ExecuteRequest, deadline: float) -> Attempts:
-        """The command's definite reply, or None with whether it may have taken effect."""
-        slot = _Slot(request, deadline)
+    def send(self, step: pb.Step, deadline: float) -> Attempts:
+        """The step's definite reply (the StepReply's one field), or None and the doubt."""
+        slot = _Slot(step, deadline, resend=step.WhichOneof("step") != "execute")
         with self._lock:
             if self._sending < self._in_flight:
                 self._sending += 1
@@ -106,48 +116,61 @@ class Hop:
             slot.wake.set()
 
     def _send(self, batch: list[_Slot]) -> None:
-        """Give every slot of `batch` its result (the router's failover, per command)."""
+        """Give every slot of `batch` its result (the router's failover, per step)."""
         now = time.monotonic()
-        _finish([s for s in batch if s.deadline <= now], Attempts(None, False, QUEUED))
-        pending, detail = [s for s in batch if s.deadline > now], "no replica was tried"
+        for slot in batch:
+            if slot.deadline <= now:
+                slot.result = Attempts(None, False, QUEUED)
+        pending = [slot for slot in batch if slot.result is None]
         if not pending:
             return
         deadline = min(slot.deadline for slot in pending)
         for address in self._router.tries(self._partition, deadline):
-            request = pb.ExecuteManyRequest(commands=[slot.request for slot in pending])
+            request = pb.StepsRequest(steps=[slot.step for slot in pending])
             with self._lock:
-                self.calls, self.commands = self.calls + 1, self.commands + len(pending)
+                self.calls, self.steps = self.calls + 1, self.steps + len(pending)
             try:
                 stub = self._router.stub(address)
-                replies = stub.ExecuteMany(request, timeout=remaining(deadline)).replies
+                replies = stub.Steps(request, timeout=remaining(deadline)).replies
             except grpc.RpcError as error:
-                detail = failure(address, error)
-                self._router.forget(self._partition, address)
-                if maybe_sent(error):
-                    _finish(pending, Attempts(None, True, detail))
-                    return
-                continue
-            pending = _settle(pending, replies, address)
+                pending = _unanswered(pending, maybe_sent(error), failure(address, error))
+            else:
+                pending = _settle(pending, replies, address)
             if not pending:
                 return
-            detail = f"replica {address}: {pb.Status.Name(pb.NO_LEADER)}"
             self._router.forget(self._partition, address)
-        _finish(pending, Attempts(None, False, detail))
+        for slot in pending:
+            slot.result = Attempts(None, slot.doubtful, slot.detail)
 
 
-def _settle(pending: list[_Slot], replies: Sequence[pb.ExecuteReply], address: str) -> list[_Slot]:
-    """Finish the slots with a definite or doubtful reply; the rest are to retry."""
+def _unanswered(pending: list[_Slot], sent: bool, detail: str) -> list[_Slot]:
+    """After a call with no reply: the slots to try again (all, unless it may have gone)."""
+    for slot in pending:
+        slot.detail = detail
+        slot.doubtful |= sent
+        if sent and not slot.resend:
+            slot.result = Attempts(None, True, detail)
+    return [slot for slot in pending if slot.result is None]
+
+
+def _settle(pending: list[_Slot], replies: Sequence[pb.StepReply], address: str) -> list[_Slot]:
+    """Finish the slots answered for good (or in doubt, not to resend); the rest retry."""
     retry = []
     for slot, reply in zip(pending, replies, strict=True):
-        if reply.status in DEFINITE:
-            slot.result = Attempts(reply, False, "")
-        elif reply.status == pb.IN_DOUBT:
-            slot.result = Attempts(None, True, f"replica {address}: IN_DOUBT {reply.detail}")
-        else:
-            retry.append(slot)
+        kind = reply.WhichOneof("reply")
+        if kind is None:  # a replica's bug; its default status would read as OK
+            raise RuntimeError(f"replica {address} answered a step with an empty reply")
+        answer: Any = getattr(reply, kind)
+        if answer.status in DEFINITE:
+            slot.result = Attempts(answer, slot.doubtful, "")
+            continue
+        slot.detail = f"replica {address}: {pb.Status.Name(answer.status)}"
+        if getattr(answer, "detail", ""):
+            slot.detail += f" {answer.detail}"
+        if answer.status == pb.IN_DOUBT:
+            slot.doubtful = True
+            if not slot.resend:
+                slot.result = Attempts(None, True, slot.detail)
+                continue
+        retry.append(slot)
     return retry
-
-
-def _finish(slots: list[_Slot], attempts: Attempts) -> None:
-    for slot in slots:
-        slot.result = attempts

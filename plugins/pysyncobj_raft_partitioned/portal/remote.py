@@ -1,7 +1,8 @@
 """`Storage` over gRPC: proto/storage.proto's Partition service, through the router.
 
-Execute goes through each partition's hop (hop.py), which batches the commands that
-meet on their way to the partition into ExecuteMany calls.
+Every step (Prepare, Commit, Abort, Decide, Execute) goes through its partition's hop
+(hop.py), which batches the steps that meet on their way to the partition into Steps
+calls; Read is a unary call of its own.
 """
 
 from collections.abc import Collection, Mapping
@@ -28,7 +29,7 @@ class RemoteStorage:
     def __init__(self, router: Router, linearizable: bool) -> None:
         self._router = router
         self._linearizable = linearizable
-        # Executes go batched (hop.py); the other calls are one rpc each.
+        # Steps go batched (hop.py); reads are one rpc each.
         self.hops = {partition: Hop(router, partition) for partition in router.partitions}
 
     @property
@@ -41,17 +42,17 @@ class RemoteStorage:
         request = pb.PrepareRequest(
             txid=txid, keys=[wire.key_message(key) for key in sorted(keys)], decider=decider
         )
-        return _answer(self._router.call(partition, "Prepare", request, deadline))
+        return _answer(self.hops[partition].send(pb.Step(prepare=request), deadline))
 
     def commit(
         self, partition: int, txid: str, writes: Mapping[Key, Value], deadline: float
     ) -> Answer:
         request = pb.CommitRequest(txid=txid, writes=wire.record_messages(writes))
-        return _answer(self._router.call(partition, "Commit", request, deadline))
+        return _answer(self.hops[partition].send(pb.Step(commit=request), deadline))
 
     def abort(self, partition: int, txid: str, deadline: float) -> Answer:
-        request = pb.AbortRequest(txid=txid)
-        return _answer(self._router.call(partition, "Abort", request, deadline))
+        step = pb.Step(abort=pb.AbortRequest(txid=txid))
+        return _answer(self.hops[partition].send(step, deadline))
 
     def decide(
         self,
@@ -69,13 +70,14 @@ class RemoteStorage:
                 for part, changes in sorted(writes.items())
             ],
         )
-        attempts = self._router.call(partition, "Decide", request, deadline)
+        attempts = self.hops[partition].send(pb.Step(decide=request), deadline)
         if attempts.reply is None or attempts.reply.status != pb.OK:
             return Decided(Status.UNREACHED, doubtful=attempts.doubtful, detail=attempts.detail)
         return Decided(Status.OK, commit=bool(attempts.reply.commit))
 
     def execute(self, partition: int, command: Command, deadline: float) -> Executed:
-        attempts = self.hops[partition].execute(commands.request(command), deadline)
+        step = pb.Step(execute=commands.request(command))
+        attempts = self.hops[partition].send(step, deadline)
         reply: pb.ExecuteReply | None = attempts.reply
         if reply is None:
             return Executed(Status.UNREACHED, doubtful=attempts.doubtful, detail=attempts.detail)

@@ -35,7 +35,7 @@ class PartitionedReplicator:
     def __init__(self, context: NodeContext) -> None:
         self._settings = settings = portal_settings(context)
         self._router = Router(settings.replicas)
-        storage = RemoteStorage(self._router, settings.linearizable)
+        self._storage = storage = RemoteStorage(self._router, settings.linearizable)
         self._cache = Cache(settings.cache_size)
         self._fanout = Fanout(FANOUT_WORKERS)
         self._coordinator = Coordinator(
@@ -81,6 +81,11 @@ class PartitionedReplicator:
                     "entries": len(self._cache),
                     "hits": self._cache.hits,
                     "misses": self._cache.misses,
+                },
+                # Steps calls made and steps they carried: how well the hop batches.
+                "hop": {
+                    f"p{partition}": {"calls": hop.calls, "steps": hop.steps}
+                    for partition, hop in self._storage.hops.items()
                 },
                 "read": "linearizable" if self._settings.linearizable else "local",
                 "timeout": self._settings.timeout,

@@ -1,18 +1,20 @@
 """The `testbed.storage.Partition` service of one replica (proto/storage.proto).
 
-Prepare, Commit, Abort, Decide, Execute and ExecuteMany go through the partition's
-log, answered once applied on this replica, whichever replica is asked (a follower
-forwards the entry to its leader); the operations that arrive together share an
-entry (batcher.py), each answered as it would be alone. Read goes through the log
-too unless `linearizable` is false. A call the log did not answer gets NO_LEADER
-(nothing changed) or IN_DOUBT (it may still commit), with the reason in `detail`
-(calls.py). A request that breaks a rule of wire.py gets INVALID_ARGUMENT, naming the
-field, and changes nothing. An entry that failed to apply (a bug, or this replica's
-store failing) gets INTERNAL: every operation of the entry.
+Prepare, Commit, Abort, Decide and Execute go through the partition's log, answered
+once applied on this replica, whichever replica is asked (a follower forwards the
+entry to its leader); Steps carries several of them, of any kinds, in one call, and
+each unary method is a Steps of one. The steps that arrive together, from one call
+or several, share an entry (batcher.py), each answered as it would be alone. Read
+goes through the log too unless `linearizable` is false. A step the log did not
+answer gets NO_LEADER (nothing changed) or IN_DOUBT (it may still commit), with the
+reason in `detail` (calls.py). A request that breaks a rule of wire.py gets
+INVALID_ARGUMENT, naming the field (in Steps, `steps[i].` first), and changes nothing.
+An entry that failed to apply (a bug, or this replica's store failing) gets INTERNAL:
+every call with a step in that entry.
 """
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn, TypeVar
 
 import grpc
@@ -55,104 +57,70 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
         self._batcher = Batcher(lambda batch: self._caller.call(node.run_operations, batch))
         self._grpc = {m.raft: m.grpc for m in (settings.member, *settings.peers)}
 
+    def Steps(self, request: pb.StepsRequest, context: grpc.ServicerContext) -> pb.StepsReply:
+        # Every step is checked before any is sent: a bad one refuses the call whole.
+        parsed = [
+            self._checked(context, functools.partial(self._step, step), _where(index, step))
+            for index, step in enumerate(request.steps)
+        ]
+        results = iter(self._batcher.submit([p for p in parsed if not isinstance(p, pb.StepReply)]))
+        return pb.StepsReply(
+            replies=[
+                p if isinstance(p, pb.StepReply) else _reply(p, next(results), context)
+                for p in parsed
+            ]
+        )
+
     def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareReply:
-        txid, keys, decider = self._checked(
-            context,
-            lambda: (
-                wire.txid(request.txid),
-                self._keys(request.keys),
-                wire.decider(request.decider, self._settings.partitions),
-            ),
-        )
-        # A conflict this replica already sees costs no log entry: under contention most
-        # prepares are refused, and each entry is a round of the whole group.
-        held = self._node.participant.held_elsewhere(txid, keys)
-        if held is not None:
-            return pb.PrepareReply(status=pb.LOCKED, detail=f"held by another transaction: {held}")
-        result = self._one(Prepare(txid, keys, decider))
-        if isinstance(result, Unanswered):
-            return pb.PrepareReply(status=result.status, detail=result.detail)
-        answer = _applied(result, Answer, context)
-        return pb.PrepareReply(
-            status=STATUSES[answer.status],
-            records=wire.records(answer.records),
-            detail=answer.detail,
-        )
+        return self._alone(pb.Step(prepare=request), context).prepare
 
     def Commit(self, request: pb.CommitRequest, context: grpc.ServicerContext) -> pb.Ack:
-        txid, writes = self._checked(
-            context,
-            lambda: (
-                wire.txid(request.txid),
-                wire.writes(request.writes, self._settings.partition, self._settings.partitions),
-            ),
-        )
-        return self._ack(self._one(Commit(txid, writes)), context)
+        return self._alone(pb.Step(commit=request), context).ack
 
     def Abort(self, request: pb.AbortRequest, context: grpc.ServicerContext) -> pb.Ack:
-        txid = self._checked(context, lambda: wire.txid(request.txid))
-        return self._ack(self._one(Abort(txid)), context)
+        return self._alone(pb.Step(abort=request), context).ack
 
     def Decide(self, request: pb.DecideRequest, context: grpc.ServicerContext) -> pb.DecideReply:
-        txid, writes = self._checked(
-            context,
-            lambda: (
-                wire.txid(request.txid),
-                wire.partition_writes(request.writes, self._settings.partitions),
-            ),
-        )
-        result = self._one(Decide(txid, request.commit, writes))
-        if isinstance(result, Unanswered):
-            return pb.DecideReply(status=result.status)
-        decision = _applied(result, Decision, context)
-        return pb.DecideReply(
-            status=pb.OK,
-            commit=decision.commit,
-            writes=wire.partition_records(decision.writes),
-        )
+        return self._alone(pb.Step(decide=request), context).decide
 
     def Execute(self, request: pb.ExecuteRequest, context: grpc.ServicerContext) -> pb.ExecuteReply:
-        return self._execute([request], context, lambda _: "")[0]
+        return self._alone(pb.Step(execute=request), context).execute
 
-    def ExecuteMany(
-        self, request: pb.ExecuteManyRequest, context: grpc.ServicerContext
-    ) -> pb.ExecuteManyReply:
-        # Every command joins the batcher's queue, so they share entries with other calls'.
-        where = "commands[{}]: ".format
-        return pb.ExecuteManyReply(replies=self._execute(request.commands, context, where))
+    def _alone(self, step: pb.Step, context: grpc.ServicerContext) -> pb.StepReply:
+        """A unary call: the Steps call of its one step, its field names unprefixed."""
+        parsed = self._checked(context, functools.partial(self._step, step))
+        if isinstance(parsed, pb.StepReply):
+            return parsed
+        (result,) = self._batcher.submit([parsed])
+        return _reply(parsed, result, context)
 
-    def _execute(
-        self,
-        requests: Sequence[pb.ExecuteRequest],
-        context: grpc.ServicerContext,
-        where: Callable[[int], str],
-    ) -> list[pb.ExecuteReply]:
-        """Each command's reply, in order; a bad one refuses them all, before any is sent."""
-        commands = [
-            self._checked(context, functools.partial(self._command, request), where(index))
-            for index, request in enumerate(requests)
-        ]
-        results = self._batcher.submit([Execute(command) for command in commands])
-        return [self._executed(result, context) for result in results]
-
-    def _one(self, operation: Operation) -> object:
-        """The operation's result, once the entry the batcher put it in is applied."""
-        (result,) = self._batcher.submit([operation])
-        return result
-
-    @staticmethod
-    def _executed(result: object, context: grpc.ServicerContext) -> pb.ExecuteReply:
-        if isinstance(result, Unanswered):
-            return pb.ExecuteReply(status=result.status, detail=result.detail)
-        executed = _applied(result, Executed, context)
-        reply = executed.reply
-        return pb.ExecuteReply(
-            status=STATUSES[executed.status],
-            error=0 if reply is None else int(reply.code),
-            description="" if reply is None else reply.description,
-            changed=[pb.Key(table=table, id=identifier) for table, identifier in executed.changed],
-            detail=executed.detail,
-        )
+    def _step(self, step: pb.Step) -> Operation | pb.StepReply:
+        """The operation a step asks for, or its reply when it needs no log entry."""
+        partition, partitions = self._settings.partition, self._settings.partitions
+        kind = step.WhichOneof("step")
+        if kind == "prepare":
+            request = step.prepare
+            txid = wire.txid(request.txid)
+            keys = self._keys(request.keys)
+            decider = wire.decider(request.decider, partitions)
+            # A conflict this replica already sees costs no log entry: under contention
+            # most prepares are refused, and each entry is a round of the whole group.
+            held = self._node.participant.held_elsewhere(txid, keys)
+            if held is not None:
+                detail = f"held by another transaction: {held}"
+                return pb.StepReply(prepare=pb.PrepareReply(status=pb.LOCKED, detail=detail))
+            return Prepare(txid, keys, decider)
+        if kind == "commit":
+            writes = wire.writes(step.commit.writes, partition, partitions)
+            return Commit(wire.txid(step.commit.txid), writes)
+        if kind == "abort":
+            return Abort(wire.txid(step.abort.txid))
+        if kind == "decide":
+            split = wire.partition_writes(step.decide.writes, partitions)
+            return Decide(wire.txid(step.decide.txid), step.decide.commit, split)
+        if kind == "execute":
+            return Execute(self._command(step.execute))
+        raise wire.BadRequest("none of prepare, commit, abort, decide, execute is set")
 
     def Read(self, request: pb.ReadRequest, context: grpc.ServicerContext) -> pb.ReadReply:
         keys = self._checked(context, lambda: self._keys(request.keys))
@@ -186,18 +154,64 @@ class PartitionService(storage_pb2_grpc.PartitionServicer):
     def _keys(self, given: Iterable[pb.Key]) -> list[Key]:
         return wire.keys(given, self._settings.partition, self._settings.partitions)
 
-    def _ack(self, result: object, context: grpc.ServicerContext) -> pb.Ack:
-        if isinstance(result, Unanswered):
-            return pb.Ack(status=result.status, detail=result.detail)
-        answer = _applied(result, Answer, context)
-        return pb.Ack(status=STATUSES[answer.status], detail=answer.detail)
-
     @staticmethod
     def _checked(context: grpc.ServicerContext, parse: Callable[[], Any], where: str = "") -> Any:
         try:
             return parse()
         except wire.BadRequest as error:
             _abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"{where}{error}")
+
+
+def _where(index: int, step: pb.Step) -> str:
+    kind = step.WhichOneof("step")
+    return f"steps[{index}].{kind}." if kind else f"steps[{index}]: "
+
+
+def _reply(operation: Operation, result: object, context: grpc.ServicerContext) -> pb.StepReply:
+    """The step's reply to the result the batcher gave its operation."""
+    missed = result if isinstance(result, Unanswered) else None
+    match operation:
+        case Prepare():
+            if missed is not None:
+                return pb.StepReply(
+                    prepare=pb.PrepareReply(status=missed.status, detail=missed.detail)
+                )
+            answer = _applied(result, Answer, context)
+            records = wire.records(answer.records)
+            status = STATUSES[answer.status]
+            return pb.StepReply(
+                prepare=pb.PrepareReply(status=status, records=records, detail=answer.detail)
+            )
+        case Commit() | Abort():
+            if missed is not None:
+                return pb.StepReply(ack=pb.Ack(status=missed.status, detail=missed.detail))
+            answer = _applied(result, Answer, context)
+            return pb.StepReply(ack=pb.Ack(status=STATUSES[answer.status], detail=answer.detail))
+        case Decide():
+            if missed is not None:
+                return pb.StepReply(decide=pb.DecideReply(status=missed.status))
+            decision = _applied(result, Decision, context)
+            writes = wire.partition_records(decision.writes)
+            return pb.StepReply(
+                decide=pb.DecideReply(status=pb.OK, commit=decision.commit, writes=writes)
+            )
+        case Execute():
+            if missed is not None:
+                return pb.StepReply(
+                    execute=pb.ExecuteReply(status=missed.status, detail=missed.detail)
+                )
+            return pb.StepReply(execute=_executed(_applied(result, Executed, context)))
+
+
+def _executed(executed: Executed) -> pb.ExecuteReply:
+    reply = executed.reply
+    return pb.ExecuteReply(
+        status=STATUSES[executed.status],
+        error=0 if reply is None else int(reply.code),
+        description="" if reply is None else reply.description,
+        changed=[pb.Key(table=table, id=identifier) for table, identifier in executed.changed],
+        detail=executed.detail,
+    )
 
 
 def _applied(result: object, kind: type[T], context: grpc.ServicerContext) -> T:

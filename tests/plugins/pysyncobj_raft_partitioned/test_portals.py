@@ -105,6 +105,18 @@ def test_the_cache_serves_a_portal_its_own_writes_and_is_stale_for_others(
     assert mine.stock(pid) == 3
 
 
+def test_the_status_counts_each_partitions_hop_calls_and_steps(portals: list[Portal]) -> None:
+    mine = portals[0]
+    before = mine.status()["details"]["hop"]
+    mine.client(next(ids(1)))
+    mine.product(next(ids(0)), 5)
+    after = mine.status()["details"]["hop"]
+    assert sorted(after) == ["p0", "p1"]
+    for partition in ("p0", "p1"):  # one write in each partition: one step, one call at least
+        assert after[partition]["steps"] >= before[partition]["steps"] + 1
+        assert 1 <= after[partition]["calls"] <= after[partition]["steps"]
+
+
 def test_writes_go_on_when_each_partitions_leader_is_killed(
     cluster: Cluster, portals: list[Portal]
 ) -> None:

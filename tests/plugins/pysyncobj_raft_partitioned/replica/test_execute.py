@@ -107,32 +107,60 @@ def test_a_bad_command_is_refused_naming_the_field(
     assert applied(group, leader) == before
 
 
-def test_execute_many_answers_each_command_in_order(group: Group) -> None:
+def test_steps_of_every_kind_are_answered_each_in_order(group: Group) -> None:
     stub = group.stub(group.leader())
-    taken, new = fresh("c"), fresh("c")
-    assert stub.Execute(create_client(taken), timeout=CALL_S).error == 0
-    batch = [create_client(new), create_client(taken, "Bob"), create_client(new, "Eve")]
-    many = stub.ExecuteMany(pb.ExecuteManyRequest(commands=batch), timeout=CALL_S)
-    assert [(r.status, r.error) for r in many.replies] == [(pb.OK, 0), (pb.OK, 409), (pb.OK, 409)]
-    assert taken in many.replies[1].description and new in many.replies[2].description
-    assert [[(k.table, k.id) for k in r.changed] for r in many.replies] == [
-        [("clients", new)], [], []
+    taken, new, held, txid = fresh("c"), fresh("c"), fresh("c"), fresh("tx")
+    for cid in (taken, held):
+        assert stub.Execute(create_client(cid), timeout=CALL_S).error == 0
+    rename = pb.ExecuteRequest(kind=pb.UPDATE_CLIENT, id=held, data=json.dumps({"name": "Eve"}))
+    steps = [
+        pb.Step(execute=create_client(new)),
+        pb.Step(execute=create_client(taken, "Bob")),
+        pb.Step(prepare=pb.PrepareRequest(txid=txid, keys=[key("clients", held)])),
+        pb.Step(execute=rename),  # after the prepare: its record is locked
+        pb.Step(abort=pb.AbortRequest(txid=txid)),
+        pb.Step(execute=rename),  # after the abort: free again
+    ]
+    replies = stub.Steps(pb.StepsRequest(steps=steps), timeout=CALL_S).replies
+    assert [r.WhichOneof("reply") for r in replies] == [
+        "execute", "execute", "prepare", "execute", "ack", "execute"
     ]  # fmt: skip
-    keys = [key("clients", taken), key("clients", new)]
+    assert [(r.execute.status, r.execute.error) for r in replies[:2]] == [(pb.OK, 0), (pb.OK, 409)]
+    assert taken in replies[1].execute.description
+    assert [(k.table, k.id) for k in replies[0].execute.changed] == [("clients", new)]
+    assert replies[2].prepare.status == pb.OK
+    assert values(replies[2].prepare.records) == {("clients", held): {"name": "Ada"}}
+    assert replies[3].execute.status == pb.LOCKED
+    assert replies[4].ack.status == pb.OK
+    assert (replies[5].execute.status, replies[5].execute.error) == (pb.OK, 0)
+    keys = [key("clients", cid) for cid in (taken, new, held)]
     read = stub.Read(pb.ReadRequest(keys=keys, linearizable=True), timeout=CALL_S)
     assert values(read.records) == {
         ("clients", taken): {"name": "Ada"},
         ("clients", new): {"name": "Ada"},
+        ("clients", held): {"name": "Eve"},
     }
 
 
-def test_execute_many_with_a_bad_command_refuses_all_naming_it(group: Group) -> None:
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        (pb.Step(execute=pb.ExecuteRequest(id="1")), "steps[1].execute.kind"),
+        (
+            pb.Step(prepare=pb.PrepareRequest(txid="t", keys=[key("locks", "1")])),
+            "steps[1].prepare.keys[0].table",
+        ),
+        (pb.Step(), "steps[1]: none of prepare"),
+    ],
+)
+def test_steps_with_a_bad_step_are_refused_whole_naming_it(
+    group: Group, bad: pb.Step, named: str
+) -> None:
     leader = group.leader()
-    good = create_client(fresh("c"))
+    good = pb.Step(execute=create_client(fresh("c")))
     before = applied(group, leader)
-    batch = pb.ExecuteManyRequest(commands=[good, pb.ExecuteRequest(id="1")])
     with pytest.raises(grpc.RpcError) as raised:
-        group.stub(leader).ExecuteMany(batch, timeout=CALL_S)
+        group.stub(leader).Steps(pb.StepsRequest(steps=[good, bad]), timeout=CALL_S)
     assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert "commands[1]: " in str(raised.value.details()) and "kind" in str(raised.value.details())
+    assert named in str(raised.value.details())
     assert applied(group, leader) == before
