@@ -5,7 +5,9 @@ seconds after this leader first saw it is resolved by asking its decider partiti
 (Decide with commit = false): a commit the coordinator recorded is finished with the
 writes recorded for this partition, anything else is aborted, and the abort is then
 the recorded decision, so a coordinator that comes back late can no longer commit.
-Either way the locks go, through this partition's log.
+Either way the locks go, through this partition's log. In the decider partition itself
+its own Decide does it: the decider carries out, in that entry, the decision for a
+transaction prepared in it (participant.py), so nothing is left to commit or abort.
 
 The age is measured on this leader's own clock from when it first saw the prepared
 transaction, not from the log: replicated time would need the clocks of the replicas
@@ -85,12 +87,15 @@ class Recovery:
             log.warning("recovery of %s: no replica of partition %d answered", txid, decider)
             return
         own, partitions = self._settings.partition, self._settings.partitions
+        verb = "commit" if reply.commit else "abort"
+        if decider == own:
+            log.info("recovery: %s of %s, carried out by its decision here", verb, txid)
+            return
         if reply.commit:
             mine = [part.writes for part in reply.writes if part.partition == own]
             writes = wire.writes(mine[0] if mine else [], own, partitions)
             result = self._caller.call(self._node.commit, txid, writes)
         else:
             result = self._caller.call(self._node.abort, txid)
-        verb = "commit" if reply.commit else "abort"
         outcome = result.status.value if isinstance(result, Answer) else result
         log.info("recovery: %s of %s (decider partition %d): %s", verb, txid, decider, outcome)
