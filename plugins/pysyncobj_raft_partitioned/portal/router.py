@@ -6,8 +6,8 @@ replica's Leader rpc names it; a replica that does not lead forwards writes, so 
 replica would do, one hop slower). When the replica says NO_LEADER or IN_DOUBT, or
 cannot be reached, the router forgets the leader, asks again and tries the next
 replica, until a replica gives a definite answer (OK, LOCKED, UNKNOWN_TX) or the
-call's deadline passes. The batched Execute (hop.py) fails over the same way, through
-`tries` and `forget`, deciding per command what an answer proves.
+call's deadline passes. The batched steps (hop.py) fail over the same way, through
+`tries` and `forget`, deciding per step what an answer proves; `call` serves reads.
 
 Whether a failed attempt may still have taken effect is tracked per call
 (`Attempts.doubtful`): IN_DOUBT, a timeout, or a connection that broke after the
