@@ -7,7 +7,7 @@ alone in an entry of its own after the ones before it.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from core.domain import Command
 from core.domain.partitions import Key, Value
@@ -40,11 +40,19 @@ class Abort:
 @dataclass(frozen=True)
 class Decide:
     """Record the decision for `txid` unless one is recorded (in the decider partition),
-    and carry out the decision kept if `txid` is prepared there."""
+    and, if `carry_out`, carry out the decision kept if `txid` is prepared there."""
 
     txid: str
     commit: bool
     writes: Mapping[int, Mapping[Key, Value]]
+    # False only in entries of journals written before the decider carried out its
+    # decisions: those Decides only recorded (a Commit of their own followed), and
+    # replay applies them as they were applied then.
+    carry_out: bool = True
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # An entry is pickled by the log; an old entry's state has no `carry_out`.
+        self.__dict__.update({"carry_out": False, **state})
 
 
 @dataclass(frozen=True)

@@ -30,15 +30,9 @@ Two-phase commit, with the rules in `core.domain` (see `core.domain.partitions`)
   here (aborted by recovery, or done) writes nothing: UNKNOWN_TX.
 
 Journals written before the decider carried out its decisions hold, in the decider, a
-Decide and later that partition's own Commit of the same writes. Replayed now, the
-Decide stores the writes and releases the locks and the Commit finds no transaction
-(UNKNOWN_TX, nothing written): the same records, decision and empty lock and
-transaction tables, hence the same digest, which covers the tables' contents only
-(store/digest.py). One thing differs: between the two entries the keys are no longer
-locked, so an entry in between that touched them (and met LOCKED when first applied)
-would now apply. Only the tail of a journal that a store had not applied is replayed
-(`applied`), so a layout must move to this code from a stop with every replica's store
-caught up, and all replicas of a partition must run the same code.
+Decide that only recorded and later that partition's own Commit of the same writes.
+Their Decides replay as they were applied: pickled without `carry_out`, they unpickle
+with it False (operations.py), and only record.
 - `Execute(command)` is the fast path: a command whose records all lie in this
   partition, decided here by the one state machine on the records as stored
   (`core.domain.partitions.settle`) after the entry's earlier operations. It takes
@@ -144,8 +138,9 @@ class Participant:
                     outcomes.append(self._commit(view, txid, writes))
                 case Abort(txid):
                     outcomes.append(self._abort(view, txid))
-                case Decide(txid, commit, writes):
-                    outcomes.append(self._decide(view, txid, commit, writes, partition))
+                case Decide(txid, commit, writes, carry_out):
+                    here = partition if carry_out else None
+                    outcomes.append(self._decide(view, txid, commit, writes, here))
                 case Execute(command):
                     outcomes.append(self._execute(view, command, partition, partitions))
         self.store.apply(index, view.writes())
@@ -211,17 +206,20 @@ class Participant:
         txid: str,
         commit: bool,
         writes: Mapping[int, Mapping[Key, Value]],
-        partition: int,
+        partition: int | None,
     ) -> Decision:
         """Record the decision for `txid`, unless one is recorded: then return that one.
 
-        Either way, if `txid` is prepared in this partition, carry the decision out here.
+        Either way, if `txid` is prepared in this partition, carry the decision out here
+        (`partition`; None: an old journal's Decide, which only recorded).
         """
         document = view.get("decisions", txid)
         if document is None:
             document = _document(commit, writes)
             view.write([Put("decisions", txid, document)])
         decision = _decision(document)
+        if partition is None:
+            return decision
         known = view.get("transactions", txid)
         if known is not None:  # an abort's writes are empty: it only releases
             view.write(_stored(decision.writes.get(partition, {})) + _release(txid, known))

@@ -101,7 +101,7 @@ class PartitionNode(SyncObj):  # type: ignore[misc]
     def decide(
         self, txid: str, commit: bool, writes: dict[int, dict[Key, Value]]
     ) -> Outcome | Failed | None:
-        return self._one(Decide(txid, commit, writes))
+        return self._one(Decide(txid, commit, writes, carry_out=False))  # as it was applied
 
     @replicated  # type: ignore[untyped-decorator]
     def run_commands(self, commands: list[Command]) -> list[Outcome] | Failed | None:
