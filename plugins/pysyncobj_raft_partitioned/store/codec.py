@@ -8,7 +8,7 @@ refused rather than silently changed.
 """
 
 import json
-from typing import Any
+from typing import Final
 
 from plugins.pysyncobj_raft_partitioned.store.errors import InvalidKey, InvalidValue
 from plugins.pysyncobj_raft_partitioned.store.interface import MAX_KEY_BYTES, Json
@@ -34,11 +34,11 @@ def decode_key(encoded: bytes) -> str:
     return encoded.decode("utf-8")
 
 
-def _canonical(value: Any) -> bytes:
-    text = json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return text.encode("utf-8")
+# One encoder for every value: json.dumps given options builds a new one on each call,
+# and every record a replica writes passes here. An encoder holds no state between calls.
+_CANONICAL: Final = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 def encode_value(value: Json, where: str) -> bytes:
@@ -46,8 +46,10 @@ def encode_value(value: Json, where: str) -> bytes:
     if value is None:
         raise InvalidValue(f"the record {where} is null; delete it instead")
     try:
-        encoded = _canonical(value)
-        same = json.loads(encoded) == value
+        text = _CANONICAL.encode(value)
+        encoded = text.encode("utf-8")  # an unpaired surrogate fails here: not Unicode text
+        # Read back from the text, which is what decode_value parses: no second decoding.
+        same = json.loads(text) == value
     except (TypeError, ValueError, RecursionError) as error:
         raise InvalidValue(f"the record {where} is not a JSON value: {error}") from None
     if not same:
@@ -59,4 +61,5 @@ def encode_value(value: Json, where: str) -> bytes:
 
 
 def decode_value(encoded: bytes) -> Json:
-    return json.loads(encoded)
+    # Canonical JSON is UTF-8: json.loads would first guess the encoding of bytes.
+    return json.loads(encoded.decode("utf-8"))

@@ -5,12 +5,11 @@ another one. LMDB must not be opened twice by one process (its POSIX locks would
 when either copy closes): py-lmdb 3 refuses that itself, raised here as a StoreError.
 """
 
-import contextlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Final, Literal
 
 import lmdb
@@ -42,18 +41,34 @@ class Environment:
     path: str
 
 
-@contextlib.contextmanager
-def medium(path: str, map_size: int) -> Iterator[None]:
-    """LMDB's errors as the store's, naming the directory."""
-    try:
-        yield
-    except lmdb.MapFullError as error:
-        raise StoreFull(
-            f"the store at {path} is full: its map size is {map_size} bytes; "
-            "nothing of this call was applied; reopen it with a larger map_size"
-        ) from error
-    except lmdb.Error as error:
-        raise StoreError(f"the store at {path} failed: {error}") from error
+class Medium:
+    """LMDB's errors as the store's, naming the directory: `with medium: ...`.
+
+    A class, not a generator: every read of a store goes through it, and one instance
+    serves every call (it keeps nothing between them).
+    """
+
+    __slots__ = ("_map_size", "_path")
+
+    def __init__(self, path: str, map_size: int) -> None:
+        self._path, self._map_size = path, map_size
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(error, lmdb.MapFullError):
+            raise StoreFull(
+                f"the store at {self._path} is full: its map size is {self._map_size} bytes; "
+                "nothing of this call was applied; reopen it with a larger map_size"
+            ) from error
+        if isinstance(error, lmdb.Error):
+            raise StoreError(f"the store at {self._path} failed: {error}") from error
 
 
 def _initialise(env: lmdb.Environment, tables: tuple[str, ...], path: str) -> Environment:
@@ -84,7 +99,8 @@ def open_environment(
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreError(f"the store's directory {path} cannot be created: {error}") from error
-    with medium(path, map_size):
+    medium = Medium(path, map_size)
+    with medium:
         env = lmdb.open(
             path,
             map_size=map_size,
@@ -98,7 +114,7 @@ def open_environment(
                 f"this LMDB build keeps keys of at most {env.max_key_size()} bytes; "
                 f"the store needs {lmdb_keys.STORED}"
             )
-        with medium(path, map_size):
+        with medium:
             env.reader_check()  # free the read slots of processes that died
             return _initialise(env, tables, path)
     except BaseException:

@@ -35,10 +35,10 @@ from plugins.pysyncobj_raft_partitioned.store.lmdb_env import (
     INDEX_KEY,
     Durability,
     Environment,
+    Medium,
     decode_number,
     encode_digest,
     encode_index,
-    medium,
     open_environment,
 )
 
@@ -55,9 +55,9 @@ class LmdbStore(Store):
         durability: Durability = "full",
     ) -> None:
         self._names = tables
-        self._map_size = map_size
         self._env: Environment | None = open_environment(directory, tables, map_size, durability)
         self._path = self._env.path
+        self._medium = Medium(self._path, map_size)
 
     def _open(self) -> Environment:
         if self._env is None:
@@ -69,7 +69,7 @@ class LmdbStore(Store):
         encoded = encode_key(key)
         env = self._open()
         stored_key = lmdb_keys.stored_key(encoded)
-        with medium(self._path, self._map_size), env.env.begin(db=env.tables[table]) as txn:
+        with self._medium, env.env.begin(db=env.tables[table]) as txn:
             stored = txn.get(stored_key)
         return None if stored is None else decode_value(lmdb_keys.unwrap(stored_key, stored)[1])
 
@@ -85,7 +85,7 @@ class LmdbStore(Store):
         high = None if stop is None else encode_key(stop)
         check_limit(limit)
         env = self._open()
-        with medium(self._path, self._map_size), env.env.begin(db=env.tables[table]) as txn:
+        with self._medium, env.env.begin(db=env.tables[table]) as txn:
             cursor = txn.cursor()
             # An unpositioned cursor would iterate from the first key: nothing is >= low.
             found = cursor.first() if low is None else cursor.set_range(lmdb_keys.lower_bound(low))
@@ -96,7 +96,7 @@ class LmdbStore(Store):
     def apply(self, index: int, writes: Sequence[Write]) -> None:
         encoded = encode_writes(self._names, writes)
         env = self._open()
-        with medium(self._path, self._map_size), env.env.begin(write=True) as txn:
+        with self._medium, env.env.begin(write=True) as txn:
             check_index(index, decode_number(txn.get(INDEX_KEY, db=env.meta) or b""))
             total = decode_number(txn.get(DIGEST_KEY, db=env.meta) or b"")
             for write in encoded:
@@ -124,13 +124,13 @@ class LmdbStore(Store):
 
     def _meta(self, key: bytes) -> int:
         env = self._open()
-        with medium(self._path, self._map_size), env.env.begin(db=env.meta) as txn:
+        with self._medium, env.env.begin(db=env.meta) as txn:
             return decode_number(txn.get(key) or b"")
 
     def snapshot(self, out: IO[bytes]) -> None:
         env = self._open()
         # One read transaction: a consistent view while applies go on beside it.
-        with medium(self._path, self._map_size), env.env.begin() as txn:
+        with self._medium, env.env.begin() as txn:
             header = snapshots.Header(
                 list(self._names),
                 decode_number(txn.get(INDEX_KEY, db=env.meta) or b""),
@@ -151,7 +151,7 @@ class LmdbStore(Store):
     def restore(self, source: IO[bytes]) -> None:
         env = self._open()
         header, records = snapshots.read(source, self._names)
-        with medium(self._path, self._map_size), env.env.begin(write=True) as txn:
+        with self._medium, env.env.begin(write=True) as txn:
             for db in env.tables.values():
                 txn.drop(db, delete=False)
             # A CorruptSnapshot raised by the last record aborts the whole transaction.
