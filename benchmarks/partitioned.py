@@ -163,6 +163,40 @@ With 3 portals (writes, 64 threads): portals 0.35-0.37 ms per write of the layou
 partitioned / single, 1.57 (met; 1.02 and 1.26 with 2 portals in the runs above),
 CPU per write 1.60 (1.46 and 1.81 with 2).
 
+Where a single-partition write's CPU goes at 16 threads, after the batched hop
+(py-spy on a leader, a follower and a portal, counting only the thread that held the
+GIL; perf for the split between libraries; each thread's CPU from /proc; the CPU of
+the apply path's functions measured on their own threads), before 802fc03 below.
+Per write of the layout, about 2.2 writes to an entry:
+
+- a follower (0.31-0.34 ms): all of it on PySyncObj's thread. About half is Raft:
+  reading the append, unpickling the entry, journal, the reply (pickle and zlib:
+  0.03 ms). The other half applies the entry (0.13 ms): the participant and the
+  domain about 0.05, the store 0.07 (canonical JSON and its read-back check, the
+  SHA-256 digest, an LMDB write transaction, and a read transaction for each
+  record read and for the applied index).
+- a leader (0.76-0.86 ms): PySyncObj's thread about half (the same apply, and an
+  append to each follower), the gRPC threads serving Steps the other half, mostly
+  in grpcio's C core and the kernel. About 6 context switches a write: each
+  py-lmdb and grpcio call releases the GIL, and a waiting thread takes it. About a
+  fifth of the GIL-holding samples fall in the Event.set that wakes the caller's
+  thread, most likely the woken thread preempting this one, which is not CPU.
+- a portal (0.69-0.73 ms): half Python, four fifths of it grpcio's own server,
+  client and thread-pool machinery (the project's code, meaning hop, coordinator,
+  gate, fast path and parsing, is the other fifth); a fifth grpcio's C core; a fifth
+  the kernel (about 7 context switches a write).
+
+So what is left is per gRPC call and per Raft entry, not per byte. The store's share
+is now smaller (802fc03: one JSON encoder, the read-back check on the text, UTF-8
+decoding without json's guess, no generator per LMDB call). Its two runs against
+two of the commit before, alternating, under load 8 to 11 (16:51-17:00 UTC), per
+write of the layout and per replica: the apply path 0.124-0.139 -> 0.100-0.107 ms,
+LmdbStore.apply 0.043-0.048 -> 0.032-0.035 ms, a get 16-18 -> 11-12 µs. Summed over
+the 6 replicas that is about 0.15 ms a write (4-5%). The benchmark's totals move
+more with the load than with the change: partitioned 3.51 / 3.50 -> 2.75 / 3.78 ms,
+single 1.64 / 1.85 and 1.66 / 1.79, ratio 2.14 / 1.90 -> 1.66 / 2.11. The portals,
+which the change does not touch, moved just as much.
+
     .venv/bin/python -m benchmarks.partitioned [--seconds 5] [--threads 16,64] \\
         [--cache-size 1000] [--durability none] [--portals 2] [--json FILE]
 
