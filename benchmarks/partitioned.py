@@ -189,7 +189,7 @@ Per write of the layout, about 2.2 writes to an entry:
 So what is left is per gRPC call and per Raft entry, not per byte. The store's share
 is now smaller (802fc03: one JSON encoder, the read-back check on the text, UTF-8
 decoding without json's guess, no generator per LMDB call). Its two runs against
-two of the commit before, alternating, under load 8 to 11 (16:51-17:00 UTC), per
+two of the commit before, alternating, under load 8 to 11 (16:51-16:55 UTC), per
 write of the layout and per replica: the apply path 0.124-0.139 -> 0.100-0.107 ms,
 LmdbStore.apply 0.043-0.048 -> 0.032-0.035 ms, a get 16-18 -> 11-12 µs. Summed over
 the 6 replicas that is about 0.15 ms a write (4-5%). The benchmark's totals move
