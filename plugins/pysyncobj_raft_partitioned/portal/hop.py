@@ -17,8 +17,11 @@ router's failover. The call's deadline is the earliest of its steps' (queued ste
 arrived within one call's time of each other, so they differ little; a later one's
 spare time is not used).
 
-A call that may have taken effect (IN_DOUBT, a timeout, a connection broken after
-sending) is doubtful for every step it carried. An Execute is then finished, doubtful,
+A call the replica refused whole (INVALID_ARGUMENT: a step broke a rule of the wire,
+which only a portal's bug can send) changed nothing and is not sent again: each of its
+steps fails as unreached, its batch-mates with it. A call that may have taken effect
+(IN_DOUBT, a timeout, a connection broken after sending) is doubtful for every step
+it carried. An Execute is then finished, doubtful,
 and never resent: it is not idempotent. The two-phase commit steps name their txid,
 so a second copy changes nothing the first did not (a Commit's finds no transaction,
 UNKNOWN_TX): they are tried again, the doubt kept in their answer, as `Router.call`
@@ -138,6 +141,11 @@ class Hop:
                 stub = self._router.stub(address)
                 replies = stub.Steps(request, timeout=remaining(deadline)).replies
             except grpc.RpcError as error:
+                if error.code() is grpc.StatusCode.INVALID_ARGUMENT:
+                    # The replica refused the call whole, before any step reached its
+                    # log; every replica would (a portal's bug): not sent again.
+                    _refused(pending, failure(address, error))
+                    return
                 pending = _unanswered(pending, maybe_sent(error), failure(address, error))
             else:
                 pending = _settle(pending, replies, address)
@@ -146,6 +154,11 @@ class Hop:
             self._router.forget(self._partition, address)
         for slot in pending:
             slot.result = Attempts(None, slot.doubtful, slot.detail)
+
+
+def _refused(pending: list[_Slot], detail: str) -> None:
+    for slot in pending:
+        slot.result = Attempts(None, slot.doubtful, detail)
 
 
 def _unanswered(pending: list[_Slot], sent: bool, detail: str) -> list[_Slot]:

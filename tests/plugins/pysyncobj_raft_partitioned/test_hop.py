@@ -135,9 +135,12 @@ class Scripted(storage_pb2_grpc.PartitionServicer):
         self.cluster = cluster
         self.calls: list[list[str | None]] = []  # each Steps call's step kinds
         self.after = ""  # the leader it names once it answered IN_DOUBT
+        self.refuse = False  # refuse every call whole, as a bad step makes a replica
 
-    def Steps(self, request: pb.StepsRequest, context: object) -> pb.StepsReply:
+    def Steps(self, request: pb.StepsRequest, context: grpc.ServicerContext) -> pb.StepsReply:
         self.calls.append([step.WhichOneof("step") for step in request.steps])
+        if self.refuse:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "steps[0].prepare.txid: empty")
         if self.status == pb.IN_DOUBT:
             self.cluster["leader"] = self.after
         return pb.StepsReply(replies=[self._reply(step) for step in request.steps])
@@ -188,3 +191,14 @@ def test_an_execute_in_doubt_is_not_resent_but_a_prepare_in_doubt_is() -> None:
         assert prepared.doubtful
         assert (doubting.calls, answering.calls) == ([["execute"], ["prepare"]], [["prepare"]])
         assert (hop.calls, hop.steps) == (3, 3)
+
+
+def test_a_call_refused_as_invalid_is_not_sent_again_and_changed_nothing() -> None:
+    with deposed_then_answering() as (router, doubting, answering):
+        doubting.refuse = True
+        hop = Hop(router, 0)
+        prepare = pb.PrepareRequest(txid="", keys=[], decider=0)
+        refused = hop.send(pb.Step(prepare=prepare), time.monotonic() + CALL_S)
+        assert (refused.reply, refused.doubtful) == (None, False)
+        assert "INVALID_ARGUMENT" in refused.detail
+        assert (doubting.calls, answering.calls, hop.calls) == ([["prepare"]], [], 1)
