@@ -197,8 +197,21 @@ more with the load than with the change: partitioned 3.51 / 3.50 -> 2.75 / 3.78 
 single 1.64 / 1.85 and 1.66 / 1.79, ratio 2.14 / 1.90 -> 1.66 / 2.11. The portals,
 which the change does not touch, moved just as much.
 
-    .venv/bin/python -m benchmarks.partitioned [--seconds 5] [--threads 16,64] \\
-        [--cache-size 1000] [--durability none] [--portals 2] [--json FILE]
+Paired rounds (since 17:20 UTC). Until then the single group's writes
+ran minutes before the partitioned layout's, each on its own cluster, and the load
+other engineers put on the machine moved in between: the headline ratios swung by
+30% between runs of the same code (CPU per write at 16 threads 1.67 to 2.46). Now
+both clusters are up together (an idle one costs only its heartbeats), and each
+comparison (writes: single against partitioned; orders: single- against
+cross-partition) runs in `--rounds` alternating rounds of `--seconds / rounds`,
+merged into one row over all its rounds; the read mix is not paired. Every
+partitioned row also shows the hop's batching over its rounds: steps per Steps call
+(the portals' `hop` counters) and steps per log entry (the growth of each
+partition's highest commit index).
+
+    .venv/bin/python -m benchmarks.partitioned [--seconds 5] [--rounds 3] \\
+        [--threads 16,64] [--cache-size 1000] [--durability none] [--portals 2] \\
+        [--json FILE]
 
 Progress goes to stderr, the figures to stdout. A few minutes at the defaults. This
 is not a test: run it on demand.
@@ -233,6 +246,7 @@ from proto import api_pb2_grpc
 SINGLE: Final = "pysyncobj-raft"
 PARTITIONED: Final = "pysyncobj-raft-partitioned"
 THREADS: Final = (16, 64)
+ROUNDS: Final = 3  # alternating rounds per compared phase (module docstring)
 CACHE_SIZE: Final = 1000
 READ_PRODUCTS: Final = 32  # half in each partition
 WRITERS_PER: Final = 8  # one writer thread per this many threads of the read mix
@@ -290,9 +304,50 @@ def status(address: str) -> dict[str, Any]:
         return fetch_status(channel)
 
 
-def roles(cluster: Cluster) -> dict[str, str]:
-    """Each node's role now: leader, follower, portal, ..."""
-    return {node.name: str(status(node.address)["role"]) for node in cluster.nodes}
+def statuses(cluster: Cluster) -> dict[str, dict[str, Any]]:
+    """Each node's control status now, by name."""
+    return {node.name: status(node.address) for node in cluster.nodes}
+
+
+@dataclass(frozen=True)
+class Batching:
+    """The hop's Steps calls and the steps they carried, summed over the portals and
+    partitions, and the log entries: per partition the highest commit index of its
+    replicas (the leader's, whichever replica leads). Zero for the single group."""
+
+    calls: int = 0
+    steps: int = 0
+    entries: int = 0
+
+    @staticmethod
+    def of(nodes: dict[str, dict[str, Any]]) -> "Batching":
+        calls = steps = 0
+        commits: dict[int, int] = {}
+        for node in nodes.values():
+            details = node["details"]
+            for hop in details.get("hop", {}).values():  # a portal's, per partition
+                calls, steps = calls + int(hop["calls"]), steps + int(hop["steps"])
+            if "partition" in details:  # a storage replica
+                partition, index = int(details["partition"]), int(details["commit_index"])
+                commits[partition] = max(commits.get(partition, 0), index)
+        return Batching(calls, steps, sum(commits.values()))
+
+    def __add__(self, other: "Batching") -> "Batching":
+        return Batching(
+            self.calls + other.calls, self.steps + other.steps, self.entries + other.entries
+        )
+
+    def __sub__(self, other: "Batching") -> "Batching":
+        return Batching(
+            self.calls - other.calls, self.steps - other.steps, self.entries - other.entries
+        )
+
+    def figures(self) -> dict[str, float | None]:
+        """Steps per call and operations (steps) per log entry; None where none were made."""
+        return {
+            "steps_per_call": self.steps / self.calls if self.calls else None,
+            "ops_per_entry": self.steps / self.entries if self.entries else None,
+        }
 
 
 # --- Load --------------------------------------------------------------------------------
@@ -376,7 +431,36 @@ class Phase:
     cpu: dict[str, float]  # node -> CPU seconds during the phase
     client_cpu: float
     roles: dict[str, str]
+    batching: Batching = Batching()
+    rounds: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def merged(rounds: Sequence["Phase"]) -> "Phase":
+        """One phase over all `rounds` of one layout, workload and thread count: their
+        latencies, failures, CPU, seconds and batching together; roles and extra the last's."""
+        last = rounds[-1]
+        tallies = {role: Tally() for role in last.tallies}
+        for phase in rounds:
+            for role, tally in phase.tallies.items():
+                tallies[role].add(tally.latencies, tally.failed)
+        cpu: dict[str, float] = {}
+        for phase in rounds:
+            for name, seconds in phase.cpu.items():
+                cpu[name] = cpu.get(name, 0.0) + seconds
+        return Phase(
+            last.layout,
+            last.workload,
+            last.threads,
+            sum(phase.seconds for phase in rounds),
+            tallies,
+            cpu,
+            sum(phase.client_cpu for phase in rounds),
+            last.roles,
+            sum((phase.batching for phase in rounds), Batching()),
+            sum(phase.rounds for phase in rounds),
+            last.extra,
+        )
 
     @property
     def ops(self) -> int:
@@ -391,6 +475,7 @@ class Phase:
             "layout": self.layout,
             "workload": self.workload,
             "threads": self.threads,
+            "rounds": self.rounds,
             **{
                 f"{role}_per_s": len(t.latencies) / self.seconds for role, t in self.tallies.items()
             },
@@ -405,6 +490,7 @@ class Phase:
             "busiest_ms_per_op": per_op[busiest] * 1e3,
             "projected_per_s": 1.0 / per_op[busiest] if per_op[busiest] > 0 else float("inf"),
             "client_cpu_ms_per_op": self.client_cpu / ops * 1e3,
+            **self.batching.figures(),
             **self.extra,
         }
 
@@ -421,6 +507,8 @@ def measure(
     ]
     for worker in workers:
         worker.start()
+    # The status sweeps stay outside the CPU window: they cost the nodes CPU too.
+    counted = Batching.of(statuses(cluster))
     meter = Cpu(cluster)
     before, mine = meter.sample()
     start.wait()
@@ -431,9 +519,12 @@ def measure(
         worker.join()
     elapsed = time.perf_counter() - began
     after, mine_after = meter.sample()
+    nodes = statuses(cluster)
     cpu = {name: after[name] - before[name] for name in before}
+    roles = {name: str(node["role"]) for name, node in nodes.items()}
+    batching = Batching.of(nodes) - counted
     phase = Phase(
-        layout, workload, len(lanes), elapsed, tallies, cpu, mine_after - mine, roles(cluster)
+        layout, workload, len(lanes), elapsed, tallies, cpu, mine_after - mine, roles, batching
     )
     log(
         f"  {phase.ops / elapsed:.0f} ops/s, {sum(t.failed for t in tallies.values())} failed, "
@@ -446,6 +537,33 @@ def spread(cluster: Cluster, threads: int, make: Callable[[int], Op]) -> list[La
     """`threads` lanes over the portals, lane n on portal n mod their count."""
     addresses = cluster.addresses()
     return [Lane(addresses[n % len(addresses)], make(n)) for n in range(threads)]
+
+
+@dataclass(frozen=True)
+class Load:
+    """A workload set up on a cluster, ready to be measured in rounds."""
+
+    cluster: Cluster
+    layout: str
+    workload: str
+    lanes: Sequence[Lane]
+
+    def measure(self, seconds: float) -> Phase:
+        return measure(self.cluster, self.layout, self.workload, self.lanes, seconds)
+
+
+def paired(loads: Sequence[Load], rounds: int, seconds: float) -> list[Phase]:
+    """Each load's phase over `seconds`, in `rounds` rounds that alternate the loads,
+    so that the load other engineers put on the machine weighs on each about alike."""
+    measured: list[list[Phase]] = [[] for _ in loads]
+    for number in range(1, rounds + 1):
+        for load, phases in zip(loads, measured, strict=True):
+            log(
+                f"{load.layout}: {load.workload}, {len(load.lanes)} threads, "
+                f"round {number}/{rounds} for {seconds / rounds:g} s"
+            )
+            phases.append(load.measure(seconds / rounds))
+    return [Phase.merged(phases) for phases in measured]
 
 
 # --- Writes ------------------------------------------------------------------------------
@@ -462,10 +580,8 @@ def writer_of_clients(lane: int) -> Op:
     return create
 
 
-def writes(cluster: Cluster, layout: str, threads: int, seconds: float) -> Phase:
-    log(f"{layout}: writes, {threads} threads for {seconds:g} s")
-    lanes = spread(cluster, threads, writer_of_clients)
-    return measure(cluster, layout, "writes", lanes, seconds)
+def writes(cluster: Cluster, layout: str, threads: int) -> Load:
+    return Load(cluster, layout, "writes", spread(cluster, threads, writer_of_clients))
 
 
 def warm_up(cluster: Cluster) -> None:
@@ -513,26 +629,30 @@ def _check(reply: pb.Reply, what: str) -> None:
         raise RuntimeError(f"{what} during setup: {reply.error} {reply.description}")
 
 
-def orders(cluster: Cluster, threads: int, seconds: float, cross: bool) -> Phase:
-    kind = "cross-partition" if cross else "single-partition"
-    log(f"{PARTITIONED}: {kind} orders, {threads} threads for {seconds:g} s (setting up)")
+def orders(cluster: Cluster, threads: int) -> tuple[Load, Load]:
+    """Single-partition and cross-partition orders, both by the same buyers (each
+    thread's, through its portal; their stock lasts)."""
+    log(f"{PARTITIONED}: setting up {threads} buyers")
     addresses = cluster.addresses()
     with ThreadPoolExecutor(16) as pool:
         buyers = list(
             pool.map(lambda n: Buyer.create(addresses[n % len(addresses)]), range(threads))
         )
 
-    def buyer_op(lane: int) -> Op:
-        def buy(stubs: Stubs, n: int) -> bool:
-            reply = stubs.order.CreateOrder(
-                buyers[lane].order(lane + n, cross), timeout=CALL_TIMEOUT_S
-            )
-            return bool(reply.error == 0)
+    def load(cross: bool) -> Load:
+        def buyer_op(lane: int) -> Op:
+            def buy(stubs: Stubs, n: int) -> bool:
+                reply = stubs.order.CreateOrder(
+                    buyers[lane].order(lane + n, cross), timeout=CALL_TIMEOUT_S
+                )
+                return bool(reply.error == 0)
 
-        return buy
+            return buy
 
-    lanes = spread(cluster, threads, buyer_op)
-    return measure(cluster, PARTITIONED, f"orders {kind}", lanes, seconds)
+        kind = "cross-partition" if cross else "single-partition"
+        return Load(cluster, PARTITIONED, f"orders {kind}", spread(cluster, threads, buyer_op))
+
+    return load(False), load(True)
 
 
 # --- Read mix ----------------------------------------------------------------------------
@@ -632,6 +752,7 @@ def read_mix(cluster: Cluster, threads: int, seconds: float, cache_size: int) ->
 def run(
     threads: Sequence[int],
     seconds: float,
+    rounds: int,
     cache_size: int,
     durability: str,
     portals: int,
@@ -639,17 +760,15 @@ def run(
 ) -> list[dict[str, Any]]:
     phases: list[Phase] = []
     log(f"starting {SINGLE} (3 servers)")
-    with single_group(workdir) as cluster:
-        warm_up(cluster)
-        phases += [writes(cluster, SINGLE, count, seconds) for count in threads]
     log(f"starting {PARTITIONED} (2 x 3 replicas, {portals} portals, durability {durability})")
-    with partitioned(workdir, 0, durability, portals) as cluster:
-        warm_up(cluster)
+    with single_group(workdir) as single, partitioned(workdir, 0, durability, portals) as parted:
+        warm_up(single)
+        warm_up(parted)
         for count in threads:
-            phases.append(writes(cluster, PARTITIONED, count, seconds))
-            phases.append(orders(cluster, count, seconds, cross=False))
-            phases.append(orders(cluster, count, seconds, cross=True))
-            phases.append(read_mix(cluster, count, seconds, 0))
+            pair = (writes(single, SINGLE, count), writes(parted, PARTITIONED, count))
+            phases += paired(pair, rounds, seconds)
+            phases += paired(orders(parted, count), rounds, seconds)
+            phases.append(read_mix(parted, count, seconds, 0))
     log(f"starting {PARTITIONED} with cache_size {cache_size}")
     with partitioned(workdir, cache_size, durability, portals) as cluster:
         warm_up(cluster)
@@ -693,6 +812,12 @@ def report(
         )
         where = f"{r['layout']} {r['workload']} @{r['threads']}"
         print(f"  {where}: {parts}; client {r['client_cpu_ms_per_op']:.3f}")
+        if r.get("steps_per_call") is not None:
+            entry = r["ops_per_entry"]
+            print(
+                f"    batching: {r['steps_per_call']:.2f} steps per call, "
+                + ("no log entry" if entry is None else f"{entry:.2f} operations per log entry")
+            )
     print("\nread mix (writers through s1, readers through s2):")
     print(
         f"  {'cache':>5} {'thr':>3} {'reads/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'writes/s':>8} "
@@ -739,7 +864,10 @@ def report(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="per phase")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per phase, over its rounds")
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help="alternating rounds a compared phase is cut in"
+    )
     parser.add_argument("--threads", default=",".join(map(str, THREADS)), help="e.g. 16,64")
     parser.add_argument("--cache-size", type=int, default=CACHE_SIZE, help="the cache-on run's")
     parser.add_argument(
@@ -750,13 +878,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, not {args.rounds}")
     if args.portals < 2:  # the read mix writes through one portal and reads through another
         parser.error(f"--portals must be at least 2, not {args.portals}")
     threads = tuple(int(n) for n in args.threads.split(","))
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-partitioned-") as directory:
         rows = run(
-            threads, args.seconds, args.cache_size, args.durability, args.portals, Path(directory)
+            threads,
+            args.seconds,
+            args.rounds,
+            args.cache_size,
+            args.durability,
+            args.portals,
+            Path(directory),
         )
     log(f"done in {time.monotonic() - began:.0f} s")
     report(rows, threads, args.durability, args.portals)
