@@ -313,7 +313,8 @@ def statuses(cluster: Cluster) -> dict[str, dict[str, Any]]:
 class Batching:
     """The hop's Steps calls and the steps they carried, summed over the portals and
     partitions, and the log entries: per partition the highest commit index of its
-    replicas (the leader's, whichever replica leads). Zero for the single group."""
+    replicas (the leader's, whichever replica leads). Zero for the single group, and
+    not taken in the read mix (its reads through the log are entries without steps)."""
 
     calls: int = 0
     steps: int = 0
@@ -507,8 +508,6 @@ def measure(
     ]
     for worker in workers:
         worker.start()
-    # The status sweeps stay outside the CPU window: they cost the nodes CPU too.
-    counted = Batching.of(statuses(cluster))
     meter = Cpu(cluster)
     before, mine = meter.sample()
     start.wait()
@@ -522,10 +521,7 @@ def measure(
     nodes = statuses(cluster)
     cpu = {name: after[name] - before[name] for name in before}
     roles = {name: str(node["role"]) for name, node in nodes.items()}
-    batching = Batching.of(nodes) - counted
-    phase = Phase(
-        layout, workload, len(lanes), elapsed, tallies, cpu, mine_after - mine, roles, batching
-    )
+    phase = Phase(layout, workload, len(lanes), elapsed, tallies, cpu, mine_after - mine, roles)
     log(
         f"  {phase.ops / elapsed:.0f} ops/s, {sum(t.failed for t in tallies.values())} failed, "
         f"{sum(cpu.values()) / max(phase.ops, 1) * 1e3:.2f} CPU ms/op"
@@ -549,7 +545,12 @@ class Load:
     lanes: Sequence[Lane]
 
     def measure(self, seconds: float) -> Phase:
-        return measure(self.cluster, self.layout, self.workload, self.lanes, seconds)
+        """A phase with the hop's batching in it (the status sweeps outside its CPU window:
+        they cost the nodes CPU too)."""
+        before = Batching.of(statuses(self.cluster))
+        phase = measure(self.cluster, self.layout, self.workload, self.lanes, seconds)
+        phase.batching = Batching.of(statuses(self.cluster)) - before
+        return phase
 
 
 def paired(loads: Sequence[Load], rounds: int, seconds: float) -> list[Phase]:
