@@ -245,10 +245,13 @@ portal that is the other portal's one call (writes per entry equal steps per cal
 and more calls in flight make the calls smaller, not the entries bigger: 2.07, 2.24,
 2.37 writes an entry with 1, 2, 3). The 16 client threads split into four streams
 (two portals by two partitions) of about 2 writes a round each; 1.5 x the single
-group's CPU needs about 3.7. Waiting a little for more (1 to 3 ms, in the portal or
-in the replica's batcher) did not change it beyond the noise. What could: let an
-entry's round carry more than one entry (the batcher keeping two in flight, so that
-PySyncObj sends them in one message), or a Raft library with a cheaper round.
+group's CPU needs about 3.7. Three changes tried against the code as committed, each
+on two clusters measured in turns (17:30-17:45 UTC), moved nothing beyond the noise:
+waiting 1 to 3 ms for more steps in the portal's hop, or in the replica's batcher;
+and two entries in flight in the batcher (16 threads 4.21 -> 4.0 CPU ms a write, 64
+threads 2.0 -> 2.0), so PySyncObj's round costs about what an entry does. What is
+left is Python's cost per gRPC call and per PySyncObj round; a cheaper one (another
+Raft library, or a compiled transport) is what would move it.
 
     .venv/bin/python -m benchmarks.partitioned [--seconds 5] [--rounds 3] \\
         [--threads 16,64] [--cache-size 1000] [--durability none] [--portals 2] \\
