@@ -246,7 +246,7 @@ and more calls in flight make the calls smaller, not the entries bigger: 2.07, 2
 2.37 writes an entry with 1, 2, 3). The 16 client threads split into four streams
 (two portals by two partitions) of about 2 writes a round each; 1.5 x the single
 group's CPU needs about 3.7. Three changes tried against the code as committed, each
-on two clusters measured in turns (17:30-17:45 UTC), moved nothing beyond the noise:
+on two clusters measured in turns (17:05-17:30 UTC), moved nothing beyond the noise:
 waiting 1 to 3 ms for more steps in the portal's hop, or in the replica's batcher;
 and two entries in flight in the batcher (16 threads 4.21 -> 4.0 CPU ms a write, 64
 threads 2.0 -> 2.0), so PySyncObj's round costs about what an entry does. What is
