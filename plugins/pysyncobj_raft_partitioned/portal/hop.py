@@ -88,6 +88,12 @@ class Hop:
         self.calls = 0  # Steps calls made: with `steps`, how well the hop batches
         self.steps = 0  # steps those calls carried
 
+    @property
+    def queued(self) -> int:
+        """Steps waiting for a call now."""
+        with self._lock:
+            return len(self._queue)
+
     def send(self, step: pb.Step, deadline: float) -> Attempts:
         """The step's definite reply (the StepReply's one field), or None and the doubt."""
         slot = _Slot(step, deadline, resend=step.WhichOneof("step") != "execute")

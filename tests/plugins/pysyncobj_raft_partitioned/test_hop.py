@@ -1,8 +1,8 @@
-"""The batched hop to a partition's leader, over three real replicas of partition 0."""
+"""The batched hop to a partition's leader: over three real replicas of partition 0, and over
+scripted replicas (real gRPC servers) where a test needs an answer at a chosen time."""
 
 import itertools
 import json
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -73,50 +73,6 @@ def test_concurrent_commands_share_calls_and_each_gets_its_own_reply(
             assert result.reply.error == 409 and cid in result.reply.description
 
 
-@contextmanager
-def stalled(group: Group) -> Iterator[None]:
-    """The leader's followers stopped: it takes entries but cannot commit them."""
-    leader = group.leader()
-    followers = [name for name in group.names if name != leader]
-    for name in followers:
-        group.processes[name].send_signal(signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        for name in followers:
-            group.processes[name].send_signal(signal.SIGCONT)
-        group.converged()  # whole again for the next test
-
-
-def queued_behind_one(hop: Hop, first_s: float, *queued_s: float) -> list[Attempts]:
-    """One command in flight (the hop's only call), then more queued behind it."""
-    with ThreadPoolExecutor(1) as pool:
-        first = pool.submit(hop.send, create_client(fresh()), time.monotonic() + first_s)
-        until(lambda: hop.calls == 1, "the first command's call to go out")
-        now = time.monotonic()
-        rest = together([partial(hop.send, create_client(fresh()), now + s) for s in queued_s])
-        return [first.result(), *rest]
-
-
-def test_a_call_that_times_out_leaves_each_command_unknown_and_is_not_resent(
-    group: Group, router: Router
-) -> None:
-    hop = Hop(router, 0, in_flight=1)
-    with stalled(group):
-        results = queued_behind_one(hop, 1.0, *[2.0] * 7)
-    assert [(r.reply, r.doubtful) for r in results] == [(None, True)] * 8
-    assert (hop.calls, hop.steps) == (2, 8)  # the first alone, the rest in one; none resent
-
-
-def test_commands_queued_past_their_deadline_are_not_sent(group: Group, router: Router) -> None:
-    hop = Hop(router, 0, in_flight=1)
-    with stalled(group):
-        results = queued_behind_one(hop, 1.0, *[0.3] * 4, *[2.5] * 3)
-    outcomes = [(r.reply, r.doubtful) for r in results]
-    assert outcomes == [(None, True)] + [(None, False)] * 4 + [(None, True)] * 3
-    assert (hop.calls, hop.steps) == (2, 4)  # the expired ones stayed behind, unsent
-
-
 def test_a_command_past_its_deadline_is_not_sent(router: Router) -> None:
     hop = Hop(router, 0)
     result = hop.send(create_client(fresh()), time.monotonic() - 1)
@@ -136,9 +92,13 @@ class Scripted(storage_pb2_grpc.PartitionServicer):
         self.calls: list[list[str | None]] = []  # each Steps call's step kinds
         self.after = ""  # the leader it names once it answered IN_DOUBT
         self.refuse = False  # refuse every call whole, as a bad step makes a replica
+        self.hold: threading.Event | None = None  # calls wait for it (the first only)
+        self.hold_all = False  # every call waits, not the first only
 
     def Steps(self, request: pb.StepsRequest, context: grpc.ServicerContext) -> pb.StepsReply:
         self.calls.append([step.WhichOneof("step") for step in request.steps])
+        if self.hold is not None and (self.hold_all or len(self.calls) == 1):
+            self.hold.wait(CALL_S)
         if self.refuse:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "steps[0].prepare.txid: empty")
         if self.status == pb.IN_DOUBT:
@@ -155,26 +115,84 @@ class Scripted(storage_pb2_grpc.PartitionServicer):
 
 
 @contextmanager
-def deposed_then_answering() -> Iterator[tuple[Router, Scripted, Scripted]]:
-    """Partition 0 on two scripted replicas: the leader answers IN_DOUBT, the other OK."""
-    cluster: dict[str, str] = {}
-    doubting, answering = Scripted(pb.IN_DOUBT, cluster), Scripted(pb.OK, cluster)
+def serving(*replicas: Scripted) -> Iterator[list[str]]:
+    """The replicas as real gRPC servers on free ports; their addresses."""
     servers, addresses = [], []
-    for replica, port in zip((doubting, answering), free_ports(2), strict=True):
+    for replica, port in zip(replicas, free_ports(len(replicas)), strict=True):
         server = grpc.server(ThreadPoolExecutor(4))
         storage_pb2_grpc.add_PartitionServicer_to_server(replica, server)
         server.add_insecure_port(f"127.0.0.1:{port}")
         server.start()
         servers.append(server)
         addresses.append(f"127.0.0.1:{port}")
-    cluster["leader"], doubting.after = addresses
-    router = Router({0: addresses})
     try:
-        yield router, doubting, answering
+        yield addresses
     finally:
-        router.close()
         for server in servers:
             server.stop(None)
+
+
+@contextmanager
+def deposed_then_answering() -> Iterator[tuple[Router, Scripted, Scripted]]:
+    """Partition 0 on two scripted replicas: the leader answers IN_DOUBT, the other OK."""
+    cluster: dict[str, str] = {}
+    doubting, answering = Scripted(pb.IN_DOUBT, cluster), Scripted(pb.OK, cluster)
+    with serving(doubting, answering) as addresses:
+        cluster["leader"], doubting.after = addresses
+        router = Router({0: addresses})
+        try:
+            yield router, doubting, answering
+        finally:
+            router.close()
+
+
+def test_a_call_that_times_out_leaves_its_steps_in_doubt_and_is_not_resent() -> None:
+    cluster: dict[str, str] = {}
+    leader = Scripted(pb.OK, cluster)
+    leader.hold, leader.hold_all = threading.Event(), True  # no answer before the deadlines
+    prepare = pb.Step(prepare=pb.PrepareRequest(txid="t1", keys=[], decider=0))
+    with serving(leader) as addresses:
+        cluster["leader"] = addresses[0]
+        router = Router({0: addresses})
+        hop = Hop(router, 0, in_flight=1)
+        with ThreadPoolExecutor(8) as pool:
+            first = pool.submit(hop.send, create_client(fresh()), time.monotonic() + 0.5)
+            until(lambda: len(leader.calls) == 1, "the first call to reach the replica")
+            deadline = time.monotonic() + 1.0
+            queued = [pool.submit(hop.send, create_client(fresh()), deadline) for _ in range(3)]
+            queued.append(pool.submit(hop.send, prepare, deadline))
+            results = [first.result(), *(future.result() for future in queued)]
+        leader.hold.set()
+        router.close()
+    # Each may have taken effect; none was sent again (the prepare's time was up too).
+    assert [(r.reply, r.doubtful) for r in results] == [(None, True)] * 5
+    assert leader.calls == [["execute"], ["execute"] * 3 + ["prepare"]]
+    assert (hop.calls, hop.steps) == (2, 5)
+
+
+def test_steps_queued_past_their_deadline_are_not_sent() -> None:
+    cluster: dict[str, str] = {}
+    leader = Scripted(pb.OK, cluster)
+    leader.hold = threading.Event()  # the first call stays out until the test ends it
+    with serving(leader) as addresses:
+        cluster["leader"] = addresses[0]
+        router = Router({0: addresses})
+        hop = Hop(router, 0, in_flight=1)
+        with ThreadPoolExecutor(8) as pool:
+            first = pool.submit(hop.send, create_client(fresh()), time.monotonic() + CALL_S)
+            until(lambda: len(leader.calls) == 1, "the first call to reach the replica")
+            soon, later = time.monotonic() + 0.3, time.monotonic() + CALL_S
+            queued = [pool.submit(hop.send, create_client(fresh()), soon) for _ in range(4)]
+            queued += [pool.submit(hop.send, create_client(fresh()), later) for _ in range(3)]
+            until(lambda: hop.queued == 7 and time.monotonic() > soon, "7 queued, 4 expired")
+            leader.hold.set()
+            results = [first.result(), *(future.result() for future in queued)]
+        router.close()
+    outcomes = [(r.reply is not None and r.reply.status, r.doubtful) for r in results]
+    assert outcomes == [(pb.OK, False)] + [(False, False)] * 4 + [(pb.OK, False)] * 3
+    assert all("queued" in r.detail for r in results[1:5])
+    assert leader.calls == [["execute"], ["execute"] * 3]  # the expired ones never sent
+    assert (hop.calls, hop.steps) == (2, 4)
 
 
 def test_an_execute_in_doubt_is_not_resent_but_a_prepare_in_doubt_is() -> None:
