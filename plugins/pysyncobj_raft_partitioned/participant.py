@@ -218,11 +218,10 @@ class Participant:
             document = _document(commit, writes)
             view.write([Put("decisions", txid, document)])
         decision = _decision(document)
-        if partition is None:
-            return decision
-        known = view.get("transactions", txid)
-        if known is not None:  # an abort's writes are empty: it only releases
-            view.write(_stored(decision.writes.get(partition, {})) + _release(txid, known))
+        if partition is not None:
+            # As this partition's Commit would (nothing when the txid is not prepared
+            # here); an abort keeps no writes, so it only releases the locks.
+            Participant._commit(view, txid, decision.writes.get(partition, {}))
         return decision
 
     def held_elsewhere(self, txid: str, keys: Iterable[Key]) -> Key | None:
