@@ -3,12 +3,12 @@
 Each log entry costs its partition's group a round of PySyncObj (pickling, append
 messages to every follower, a tick of each replica's loop) and each replica a store
 transaction, whatever it holds. So one entry at a time is in flight from here; the
-operations that arrive meanwhile, of every kind (an Execute's command, an
-ExecuteMany's several, a Prepare, Commit, Abort or Decide of two-phase commit), wait,
-and go together as the next entry (at most `limit`), applied in their order of
-arrival. A lone operation is still one entry at once, with no added wait. Whatever the
-entry's call answered (its results, a failure, no answer in time) is every
-operation's answer in it.
+operations that arrive meanwhile, of every kind (a Steps call's several, of any of
+Execute, Prepare, Commit, Abort and Decide; a unary call's one), wait, and go
+together as the next entry (at most `limit`), applied in their order of arrival. A
+lone operation is still one entry at once, with no added wait. Whatever the entry's
+call answered (its results, a failure, no answer in time) is every operation's
+answer in it.
 """
 
 import threading
@@ -43,7 +43,7 @@ class Batcher:
     def submit(self, operations: Sequence[Operation]) -> list[Any]:
         """Each operation's own result, or its entry's answer when it had none of its own.
 
-        The operations queue together, in order (an ExecuteMany's; one for the others).
+        The operations queue together, in order (a Steps call's; a unary call's one).
         The caller whose turn it is sends the next entry (its operations and those
         queued behind them), then hands the turn to the first operation still waiting:
         when that is one of this caller's own, this caller sends again.
