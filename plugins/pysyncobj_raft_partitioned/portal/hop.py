@@ -1,10 +1,11 @@
 """The hop to a partition's leader, batched: the steps bound for it, one Steps call.
 
-Each internal call costs Python gRPC about a millisecond of CPU on each end, whatever
-it carries; batching the hop is to the portal and the leader what group commit
-(`replica/batcher.py`) is to the log. Every step of every kind goes this way: the fast
-path's Execute and two-phase commit's Prepare, Commit, Abort and Decide, so the steps
-of concurrent transactions share calls as they share entries. A step goes at once
+Each internal call costs Python gRPC some 0.4 ms of CPU on each end (measured here
+with a bare echo service; more under load), whatever it carries; batching the hop is
+to the portal and the leader what group commit (`replica/batcher.py`) is to the log.
+Every step of every kind goes this way: the fast path's Execute and two-phase
+commit's Prepare, Commit, Abort and Decide, so the steps of concurrent transactions
+share calls as they share entries. A step goes at once
 while fewer than `in_flight` calls (IN_FLIGHT) are out; otherwise it queues, and the
 next call to end takes what queued (at most `limit`, the replica's entry size) as one
 Steps call, sent by the first queued step's own thread. A step that finds no call
