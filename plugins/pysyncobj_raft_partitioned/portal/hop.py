@@ -5,10 +5,10 @@ with a bare echo service; more under load), whatever it carries; batching the ho
 to the portal and the leader what group commit (`replica/batcher.py`) is to the log.
 Every step of every kind goes this way: the fast path's Execute and two-phase
 commit's Prepare, Commit, Abort and Decide, so the steps of concurrent transactions
-share calls as they share entries. A step goes at once
-while fewer than `in_flight` calls (IN_FLIGHT) are out; otherwise it queues, and the
-next call to end takes what queued (at most `limit`, the replica's entry size) as one
-Steps call, sent by the first queued step's own thread. A step that finds no call
+share calls as they share entries. A step goes at once while fewer than `in_flight`
+calls (IN_FLIGHT) are out; otherwise it queues, and the next call to end takes what
+queued (at most `limit`, the replica's entry size) as one Steps call, sent by the
+first queued step's own thread. A step that finds no call
 out so waits for nothing.
 
 Outcomes stay each step's own, as with one call each: its reply if definite (a
