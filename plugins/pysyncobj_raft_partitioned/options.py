@@ -4,9 +4,9 @@ A portal checks them all before it starts; a replica reads only its own.
 """
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
-from core.strategy import Option, OptionValue
+from core.strategy import Option, OptionValue, coerce
 from plugins.pysyncobj_raft_partitioned.replica import options as replica
 
 READ_MODES: Final = ("linearizable", "local")
@@ -27,6 +27,20 @@ OPTIONS: Final = {
         "local: one replica's own state, faster and possibly stale",
     ),
 }
+
+
+def resolve(given: Mapping[str, Any]) -> dict[str, OptionValue]:
+    """Every option, from `given` or its default, checked: ValueError naming a bad one.
+
+    Provisioning calls it, so that the launcher refuses a bad portal option before it
+    starts any replica, not once every partition has elected a leader.
+    """
+    resolved = {
+        name: coerce(replica.STRATEGY, name, given.get(name, option.default), type(option.default))
+        for name, option in OPTIONS.items()
+    }
+    check_options(resolved)
+    return resolved
 
 
 def check_options(options: Mapping[str, OptionValue]) -> None:

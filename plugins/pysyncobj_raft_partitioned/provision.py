@@ -15,8 +15,8 @@ from pathlib import Path
 
 from core.config import ClusterConfig, NodeConfig
 from core.ports import LOOPBACK, free_ports
+from plugins.pysyncobj_raft_partitioned.options import resolve
 from plugins.pysyncobj_raft_partitioned.portal.settings import REPLICA
-from plugins.pysyncobj_raft_partitioned.replica.options import resolve
 
 
 def provision(config: ClusterConfig, workdir: Path) -> ClusterConfig:

@@ -55,3 +55,21 @@ def test_a_partition_without_replicas_is_named() -> None:
     )
     with pytest.raises(ValueError, match=r"partition\(s\) 1 have no replica"):
         replica_addresses(config, 2)
+
+
+@pytest.mark.parametrize(
+    ("option", "rule"),
+    [
+        ({"cache_size": "-1"}, "option cache_size must be 0"),
+        ({"read": "bogus"}, "option read must be one of linearizable, local"),
+        ({"lock_timeout": "1"}, r"option lock_timeout \(1 s\) must be above timeout"),
+        ({"lock_wait": "0"}, "option lock_wait must be"),
+    ],
+)
+def test_a_bad_portal_option_is_refused_before_any_replica_is_placed(
+    tmp_path: Path, option: dict[str, str], rule: str
+) -> None:
+    # The launcher provisions before it starts a node: refused here, no replica starts
+    # only for the first portal to refuse the option after every group elected a leader.
+    with pytest.raises(ValueError, match=rule):
+        provision(ClusterConfig(STRATEGY, option, (NodeConfig("s1"),)), tmp_path)
