@@ -67,6 +67,8 @@ class StrategyDescriptor:
 
 
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+# What a value of each type is called in a refusal, for a person ("a int" is not).
+_TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "text"}
 
 
 def coerce(strategy: str, name: str, value: object, kind: type) -> OptionValue:
@@ -83,5 +85,5 @@ def coerce(strategy: str, name: str, value: object, kind: type) -> OptionValue:
             with contextlib.suppress(ValueError):
                 return cast(OptionValue, kind(text))
     raise ValueError(
-        f"option {name!r} of strategy {strategy!r} must be a {kind.__name__}, not {value!r}"
+        f"option {name!r} of strategy {strategy!r} must be {_TYPE_NAMES[kind]}, not {value!r}"
     )

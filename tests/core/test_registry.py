@@ -176,7 +176,11 @@ def test_options_are_checked_and_defaulted() -> None:
     }  # fmt: skip
     with pytest.raises(ValueError, match=r"no option 'qso'.*qos"):
         descriptor.resolve({"qso": 1})
-    with pytest.raises(ValueError, match=r"'qos'.*int"):
+    with pytest.raises(
+        ValueError, match=r"option 'qos' of strategy 'x' must be an integer, not 'two'"
+    ):
         descriptor.resolve({"qos": "two"})
-    with pytest.raises(ValueError, match=r"'tls'.*bool"):
+    with pytest.raises(ValueError, match=r"'ratio'.* must be a number, not '1,5'"):
+        descriptor.resolve({"ratio": "1,5"})
+    with pytest.raises(ValueError, match=r"'tls'.* must be true or false, not 'maybe'"):
         descriptor.resolve({"tls": "maybe"})
