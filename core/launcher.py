@@ -177,7 +177,12 @@ class Cluster:
             hosts = network.node_addresses(len(nodes))
             nodes = [replace(node, host=host) for node, host in zip(nodes, hosts, strict=True)]
         nodes = _with_ports(nodes)
-        config = self._descriptor.provision(replace(requested, nodes=tuple(nodes)), self.workdir)
+        try:
+            config = self._descriptor.provision(
+                replace(requested, nodes=tuple(nodes)), self.workdir
+            )
+        except ValueError as error:  # an option's value the strategy refuses, say why
+            raise LaunchError(str(error)) from error
         refusals = topology.refusals(config.strategy, config.nodes)
         if refusals:
             raise LaunchError("; ".join(refusals))

@@ -121,6 +121,19 @@ def test_a_node_of_a_kind_the_strategy_does_not_run_is_refused(tmp_path: Path) -
         Cluster(config, tmp_path).start()
 
 
+def test_a_value_the_strategy_refuses_while_provisioning_is_a_launch_error(
+    tmp_path: Path,
+) -> None:
+    # What the runner of `testbed compare` reports as "not measured", not a traceback.
+    config = ClusterConfig(
+        "pysyncobj-raft-partitioned", {"replicas": 0}, (NodeConfig("s1", port=0),)
+    )
+    cluster = Cluster(config, tmp_path)
+    with pytest.raises(LaunchError, match="option replicas must be at least 1, not 0"):
+        cluster.start()
+    assert cluster.nodes == []
+
+
 def test_built_in_kinds_register_through_the_same_hook_as_plugins() -> None:
     kinds = registry.node_kinds()
     assert {"server", "broker"} <= kinds.keys()
