@@ -123,6 +123,12 @@ def record(message: pb.Client | pb.Product | pb.Order) -> Any:
     return json.loads(message.data)
 
 
+def in_order(text: str) -> Any:
+    """The JSON with every object as its list of (key, value) pairs: equal only when
+    the keys also come in the same order."""
+    return json.loads(text, object_pairs_hook=list)
+
+
 def stock(api: Api, pid: str) -> int:
     return int(record(product(api, pid))["quantity"])
 

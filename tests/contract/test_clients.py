@@ -13,6 +13,7 @@ from tests.contract.support import (
     changes_nothing,
     client,
     client_json,
+    in_order,
     make_client,
     make_order,
     make_product,
@@ -39,12 +40,17 @@ BAD_DATA = {
 def test_create_then_retrieve_returns_the_data_with_extra_fields_verbatim(
     api: Api, ids: Iterator[str]
 ) -> None:
-    data = {"name": "Paulo", "email": "paulo@ufu.br", "tags": ["a", 1, None], "nota": "ação"}
+    # Keys out of alphabetical order, nested too: they come back in the order sent.
+    data = {
+        "name": "Paulo", "email": "paulo@ufu.br", "tags": ["a", 1, None], "nota": "ação",
+        "endereço": {"rua": "Av. João Naves", "cidade": "Uberlândia", "cep": "38400"},
+    }  # fmt: skip
     cid = next(ids)
     accepted(api, api.CreateClient(pb.Client(CID=cid, data=json.dumps(data))))
     found = client(api, cid)
     assert found.CID == cid
     assert json.loads(found.data) == data
+    assert in_order(found.data) == in_order(json.dumps(data))
 
 
 def test_update_replaces_the_data(api: Api, ids: Iterator[str]) -> None:

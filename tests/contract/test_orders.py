@@ -85,7 +85,8 @@ def test_create_takes_stock_and_stores_the_order(api: Api, ids: Iterator[str], f
     assert (found.OID, found.CID) == (oid, cid)
     view = record(found)
     assert (view["OID"], view["CID"]) == (oid, cid)
-    assert [sorted(line) for line in view["products"]] == [["PID", "name", "price", "quantity"]] * 2
+    assert list(view) == ["OID", "CID", "products", "total"]  # SPEC.md's order
+    assert [list(line) for line in view["products"]] == [["PID", "name", "quantity", "price"]] * 2
     assert [line["name"] for line in view["products"]] == ["caneta", "caneta"]
     assert lines(view) == {p1: (3, number("2.50")), p2: (5, number("2.50"))}
     assert number(view["total"]) == number("20.00")

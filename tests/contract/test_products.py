@@ -11,6 +11,7 @@ from tests.contract.support import (
     MAX_DATA_BYTES,
     accepted,
     changes_nothing,
+    in_order,
     lines,
     make_client,
     make_order,
@@ -56,12 +57,13 @@ BAD_DATA = {
 def test_create_then_retrieve_returns_the_data_with_extra_fields_verbatim(
     api: Api, ids: Iterator[str]
 ) -> None:
-    data = {**CANETA, "cor": "azul", "dimensões": {"cm": 14}}
+    data = {"marca": "Bic", **CANETA, "cor": "azul", "dimensões": {"cm": 14, "g": 6, "al": 1}}
     pid = next(ids)
     accepted(api, api.CreateProduct(pb.Product(PID=pid, data=json.dumps(data))))
     found = product(api, pid)
     assert found.PID == pid
     assert json.loads(found.data) == data
+    assert in_order(found.data) == in_order(json.dumps(data))  # keys in the order sent
 
 
 @pytest.mark.parametrize(

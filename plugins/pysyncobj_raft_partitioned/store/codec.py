@@ -1,7 +1,11 @@
-"""Keys and values as bytes: UTF-8 keys, values as canonical JSON.
+"""Keys and values as bytes: UTF-8 keys, values as compact JSON.
 
-Canonical JSON (sorted keys, no spaces, UTF-8, ensure_ascii=False) makes equal values
-equal bytes, which the digest and the snapshot rely on. A value must read back equal to
+Compact JSON (no spaces, UTF-8, ensure_ascii=False) keeps an object's keys in the order
+they were given: a client's `data` comes back with its fields as the client sent them
+(SPEC.md: extra fields are kept verbatim), and an order's lines in the domain's order.
+The digest and the snapshot need equal bytes on every replica, and they get them: each
+replica builds its values from the same log entries in the same order, so the same
+dicts in the same key order. A value must read back equal to
 itself, so that what a store returns is what it was given whatever the implementation:
 a tuple (read back as a list) or a dict with int keys (read back with str keys) is
 refused rather than silently changed.
@@ -36,17 +40,15 @@ def decode_key(encoded: bytes) -> str:
 
 # One encoder for every value: json.dumps given options builds a new one on each call,
 # and every record a replica writes passes here. An encoder holds no state between calls.
-_CANONICAL: Final = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
+_COMPACT: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def encode_value(value: Json, where: str) -> bytes:
-    """The canonical JSON of `value`, the record `where` (named in the error), or InvalidValue."""
+    """The compact JSON of `value`, the record `where` (named in the error), or InvalidValue."""
     if value is None:
         raise InvalidValue(f"the record {where} is null; delete it instead")
     try:
-        text = _CANONICAL.encode(value)
+        text = _COMPACT.encode(value)
         encoded = text.encode("utf-8")  # an unpaired surrogate fails here: not Unicode text
         # Read back from the text, which is what decode_value parses: no second decoding.
         same = json.loads(text) == value
@@ -61,5 +63,5 @@ def encode_value(value: Json, where: str) -> bytes:
 
 
 def decode_value(encoded: bytes) -> Json:
-    # Canonical JSON is UTF-8: json.loads would first guess the encoding of bytes.
+    # The stored JSON is UTF-8: json.loads would first guess the encoding of bytes.
     return json.loads(encoded.decode("utf-8"))

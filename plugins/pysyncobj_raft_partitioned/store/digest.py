@@ -3,7 +3,7 @@
 A sum is commutative and has an inverse, so `apply` keeps it current in constant work
 per write (add the new record's hash, subtract the old one's) and equal sets of records
 give equal sums whatever order built them. A record's hash covers its table, key and
-canonical value, each length-framed, so no two different records hash the same input.
+stored JSON value, each length-framed, so no two different records hash the same input.
 Unlike XOR, a sum does not cancel a pair of equal hashes and is not linear over bits,
 which makes chosen collisions far harder (Bellare and Micciancio's AdHash); chance
 collisions are about 2**-256. It checks that replicas agree; it authenticates nothing.

@@ -124,7 +124,8 @@ class Store(Protocol):
         of the writes that built them; it is a sum of per-record hashes (digest.py),
         so different records collide only by chance (about 2**-256) -- it detects
         divergence, it does not authenticate. Equal records means equal tables, keys
-        and canonical JSON: 1 and 1.0 are different values.
+        and JSON text (codec.py): 1 and 1.0 are different values, and so are two
+        objects with the same fields in another order.
         """
         ...
 

@@ -2,7 +2,7 @@
 
 A key of at most PREFIX bytes is stored as it is. A longer one (up to MAX_KEY_BYTES)
 is stored as its first PREFIX bytes and 31 bytes of its SHA-256, and its value as the
-whole key, length-prefixed, then the canonical value. Short keys and long ones keep
+whole key, length-prefixed, then the JSON value. Short keys and long ones keep
 their order (a short key is shorter than any long key's prefix); long keys that share
 their first PREFIX bytes sort by hash in LMDB, so `ordered` sorts each such run by the
 whole key. Two long keys with one prefix collide only if 31 bytes of SHA-256 do.
@@ -39,7 +39,7 @@ def wrap(key: bytes, value: bytes) -> bytes:
 
 
 def unwrap(stored_key: bytes, stored_value: bytes) -> tuple[bytes, bytes]:
-    """The key and the canonical value of a stored record."""
+    """The key and the JSON value of a stored record."""
     if not is_long(stored_key):
         return stored_key, stored_value
     size = int.from_bytes(stored_value[:2], "big")

@@ -3,7 +3,7 @@
 One environment per replica data directory (`directory`, created if missing), one
 named DB per table and a meta DB holding the applied index and the digest, so that
 `apply` moves records, index and digest in one LMDB write transaction: all or nothing,
-also across a crash. Values are canonical JSON (codec.py); long keys, lmdb_keys.py.
+also across a crash. Values are compact JSON (codec.py); long keys, lmdb_keys.py.
 
 Durability (`durability`, lmdb_env.py): by default an `apply` is on disk when it
 returns. Reopening the directory, after `close()` or after the process was killed,

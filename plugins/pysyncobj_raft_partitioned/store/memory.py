@@ -1,6 +1,6 @@
 """`MemoryStore`: the store in a few dicts behind a lock. The test double.
 
-It keeps each value as the canonical JSON bytes the LMDB store would write, so both
+It keeps each value as the JSON bytes the LMDB store would write, so both
 return the same values, sort the same keys and compute the same digest. Durability:
 none; the state dies with the process.
 """
@@ -20,7 +20,7 @@ from plugins.pysyncobj_raft_partitioned.store.codec import decode_key, decode_va
 from plugins.pysyncobj_raft_partitioned.store.errors import CorruptSnapshot, StoreClosed
 from plugins.pysyncobj_raft_partitioned.store.interface import TABLES, Json, Store, Write
 
-Tables = dict[str, dict[bytes, bytes]]  # table -> UTF-8 key -> canonical value
+Tables = dict[str, dict[bytes, bytes]]  # table -> UTF-8 key -> JSON value
 
 
 class MemoryStore(Store):

@@ -18,7 +18,7 @@ from plugins.pysyncobj_raft_partitioned.store.codec import encode_key, encode_va
 from plugins.pysyncobj_raft_partitioned.store.errors import CorruptSnapshot, StoreError
 
 FORMAT: Final = "replication-testbed-store/1"
-Record = tuple[str, bytes, bytes]  # table, key, canonical value
+Record = tuple[str, bytes, bytes]  # table, key, JSON value (codec.py)
 
 
 @dataclass(frozen=True, slots=True)

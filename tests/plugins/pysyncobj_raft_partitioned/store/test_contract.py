@@ -61,6 +61,16 @@ def test_get_returns_what_was_put_and_none_for_a_missing_key(store: Store) -> No
     assert store.get("clients", "2") is None
 
 
+def test_an_objects_keys_come_back_in_the_order_given(store: Store) -> None:
+    # A client's data comes back as it sent it (SPEC.md: extra fields kept verbatim).
+    record = {"name": "Ana", "zeta": 1, "alpha": {"z": 1, "b": [{"y": 1, "a": 2}]}}
+    store.apply(1, [Put("clients", "1", record)])
+    for found in (store.get("clients", "1"), store.scan("clients")[0][1]):
+        assert found == record
+        assert list(found) == ["name", "zeta", "alpha"]
+        assert list(found["alpha"]) == ["z", "b"] and list(found["alpha"]["b"][0]) == ["y", "a"]
+
+
 def test_the_store_keeps_its_own_copies(store: Store) -> None:
     given: dict[str, Any] = {"name": "Ana", "items": [1]}
     store.apply(1, [Put("clients", "1", given)])
@@ -225,6 +235,8 @@ def test_the_digest_tells_tables_keys_and_values_apart(open_store: OpenStore) ->
         [Put("clients", "1", "x"), Put("clients", "2", "x")],
         [Put("clients", "12", "")],  # no framing ambiguity between key and value
         [Put("clients", "1", "2")],
+        [Put("clients", "1", {"a": 1, "b": 2})],
+        [Put("clients", "1", {"b": 2, "a": 1})],  # the same fields in another order
     ]
     digests = set()
     for batch in variants:
