@@ -34,7 +34,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     parser.add_argument(
-        "--strategies", metavar="A,B", help="comma-separated (default: every built-in one)"
+        "--strategies",
+        metavar="A,B",
+        help="comma-separated strategies (default: every built-in one); LABEL=STRATEGY runs "
+        "a strategy again under a label of its own, with its own -o LABEL.KEY=VALUE",
     )
     parser.add_argument(
         "--scenario",
@@ -135,7 +138,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )  # fmt: skip
     parser.add_argument(
         "-o", "--option", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
-        help="a strategy's option, e.g. pysyncobj-raft.read=local (repeatable)",
+        help="a run's option, by its strategy or its label, e.g. pysyncobj-raft.read=local "
+        "(repeatable)",
     )  # fmt: skip
     parser.set_defaults(run=run)
 

@@ -2,8 +2,8 @@
 
 `testbed compare` writes it to manifest.json before the first cluster starts (and
 the same object under "manifest" in results.json): the seed, the scenario, the
-load (users, rate, sweep, repeats), each strategy's options (secrets masked) and
-servers, the faults with their planned schedule, the timeouts, the Locust
+load (users, rate, sweep, repeats), each run's strategy, options (secrets masked)
+and servers, the faults with their planned schedule, the timeouts, the Locust
 processes, the versions of what ran and the exact argv. `plan_given` turns a
 manifest back into the values `build_plan` takes, so `--replay` rebuilds the plan
 from it, never from a command line's wording.
@@ -58,6 +58,7 @@ CHOSEN: Final = {
 
 @dataclass(frozen=True)
 class StrategyEntry:
+    strategy: str  # the strategy the run starts (its key is the run's name or label)
     options: dict[str, str]  # as given (-o), secrets masked: what a replay passes again
     resolved_options: dict[str, Any]  # with the defaults filled in, secrets masked
     servers: tuple[str, ...]  # the servers it runs: the requested count, capped
@@ -118,7 +119,7 @@ class Manifest:
 
 def manifest(plan: Plan, known: Mapping[str, StrategyDescriptor], argv: Sequence[str]) -> Manifest:
     """The manifest of `plan`; `known` maps each strategy compared to its descriptor."""
-    entries = {name: _entry(plan, known[name]) for name in plan.strategies}
+    entries = {name: _entry(plan, name, known[plan.strategy(name)]) for name in plan.strategies}
     return Manifest(
         format=FORMAT,
         seed=plan.seed,
@@ -145,10 +146,11 @@ def manifest(plan: Plan, known: Mapping[str, StrategyDescriptor], argv: Sequence
     )
 
 
-def _entry(plan: Plan, descriptor: StrategyDescriptor) -> StrategyEntry:
-    given = plan.options.get(descriptor.name, {})
+def _entry(plan: Plan, name: str, descriptor: StrategyDescriptor) -> StrategyEntry:
+    given = plan.options.get(name, {})
     count = descriptor.topology.servers(plan.servers)
     return StrategyEntry(
+        strategy=descriptor.name,
         options={key: str(value) for key, value in masked(given).items()},
         resolved_options=masked(descriptor.resolve(given)),
         servers=tuple(f"s{n}" for n in range(1, count + 1)),  # as the runner names them

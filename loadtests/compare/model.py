@@ -88,7 +88,8 @@ class LoadRun:
 
 @dataclass(frozen=True)
 class StrategyRun:
-    name: str
+    name: str  # the run's: its strategy's, or the label it was given (`LABEL=STRATEGY`)
+    strategy: str  # the strategy it ran
     consistency: str
     servers: tuple[str, ...]  # the cluster's server names
     options: Mapping[str, OptionValue]  # resolved: defaults filled in

@@ -77,7 +77,7 @@ class Sweep:
 
 @dataclass(frozen=True)
 class Plan:
-    strategies: tuple[str, ...]
+    strategies: tuple[str, ...]  # the runs' names, in order: a strategy's, or a label
     scenario: str
     users: tuple[int, ...]  # one load run per count, in this order
     duration: int  # seconds of load per user count
@@ -96,6 +96,12 @@ class Plan:
     repeat: int = 1  # load runs of each user count (or rate): the figures' spread
     # One generator process's ceiling on this machine (`ceiling`), or why none is known.
     generator_ceiling: ceiling.Ceiling | ceiling.Missing = NOT_LOOKED_UP
+    # The strategy of each labelled run (`LABEL=STRATEGY`); any other run is its strategy.
+    labelled: Mapping[str, str] = field(default_factory=dict)
+
+    def strategy(self, run: str) -> str:
+        """The strategy that the run named `run` starts."""
+        return self.labelled.get(run, run)
 
     @property
     def model(self) -> str:
@@ -222,15 +228,43 @@ def _load_model(
     return users, None, parse_sweep(value)
 
 
-def parse_strategies(text: str, known: Mapping[str, object]) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [name for name in names if name not in known]
-    if unknown or not names:
-        raise PlanError(
-            f"unknown strategy {', '.join(map(repr, unknown)) or repr(text)}; "
-            f"known strategies: {', '.join(sorted(known))}"
-        )
-    return names
+_LABEL = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+def parse_strategies(text: str, known: Mapping[str, object]) -> dict[str, str]:
+    """The runs of `--strategies`, each name -> the strategy it runs, in their order.
+
+    An item is a strategy's name, or `LABEL=STRATEGY`: a run of its own under that
+    label, whose `-o LABEL.KEY=VALUE` options are its alone, so one comparison can hold
+    one strategy under several settings side by side (`cached=pysyncobj-raft-partitioned`).
+    """
+    runs: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        label, equals, strategy = (part.strip() for part in item.partition("="))
+        if not equals:
+            label = strategy = item
+        elif not _LABEL.fullmatch(label):
+            raise PlanError(
+                f"run label {label!r} in {item!r} must be 1 to 40 lowercase letters, digits "
+                "and dashes, starting with a letter or digit"
+            )
+        elif label in known and label != strategy:
+            raise PlanError(
+                f"run label {label!r} in {item!r} is a strategy's name: label the run "
+                "with a name of its own"
+            )
+        if strategy not in known:
+            raise PlanError(
+                f"unknown strategy {strategy!r}; known strategies: {', '.join(sorted(known))}"
+            )
+        if runs.get(label, strategy) != strategy:
+            raise PlanError(f"run {label!r} is named twice, for {runs[label]} and {strategy}")
+        runs[label] = strategy
+    if not runs:
+        raise PlanError(f"no strategy in {text!r}; known strategies: {', '.join(sorted(known))}")
+    return runs
 
 
 def parse_scenario(text: str) -> str:
@@ -241,7 +275,7 @@ def parse_scenario(text: str) -> str:
 
 
 def parse_options(items: list[str], strategies: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """`STRATEGY.KEY=VALUE` items, each for one of the strategies compared."""
+    """`RUN.KEY=VALUE` items, each for one of the runs compared (a strategy or a label)."""
     options: dict[str, dict[str, str]] = {}
     for item in items:
         target, equals, value = item.partition("=")
@@ -276,11 +310,12 @@ def build_plan(
         return str(DEFAULTS[name] if text is None else text)
 
     names = given.get("strategies")
-    strategies = tuple(builtins) if names is None else parse_strategies(str(names), known)
+    runs = parse_strategies(",".join(builtins) if names is None else str(names), known)
+    strategies = tuple(runs)
     options = parse_options(list(given.get("option") or []), strategies)
     for name, values in options.items():
         try:
-            known[name].resolve(values)
+            known[runs[name]].resolve(values)
         except ValueError as error:
             raise PlanError(str(error)) from None
     try:
@@ -301,6 +336,7 @@ def build_plan(
         seed=parse_count(value("seed"), "seed", minimum=0),
         settle_timeout=parse_seconds(value("settle_timeout"), "settle timeout"),
         options=options,
+        labelled={name: strategy for name, strategy in runs.items() if name != strategy},
         processes=parse_count(value("processes"), "processes"),
         fault_at=None if at is None else parse_seconds(str(at), "fault-at"),
         fault_for=None

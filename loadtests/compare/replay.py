@@ -57,7 +57,7 @@ def plan_given(document: Mapping[str, Any], out: Path | None, options: list[str]
 def _given(document: Mapping[str, Any], out: Path | None, options: list[str]) -> dict[str, Any]:
     sweep = document["sweep"]
     given: dict[str, Any] = {
-        "strategies": ",".join(document["strategies"]),
+        "strategies": ",".join(_runs(document["strategies"])),
         "scenario": document["scenario"],
         "users": ",".join(str(int(n)) for n in document["users"]),
         "duration": str(int(document["duration_s"])),
@@ -84,6 +84,18 @@ def _given(document: Mapping[str, Any], out: Path | None, options: list[str]) ->
             "error_bound": _number(sweep["error_share"]),
         }
     return given
+
+
+def _runs(strategies: Mapping[str, Any]) -> list[str]:
+    """The recorded runs as `--strategies` items: a strategy's name, or LABEL=STRATEGY.
+    A manifest from before labels names no strategy: each run is then its strategy."""
+    items = []
+    for name, entry in strategies.items():
+        strategy = entry.get("strategy", name)
+        if not isinstance(strategy, str):
+            raise TypeError(f"strategy {strategy!r} is not a name")
+        items.append(name if strategy == name else f"{name}={strategy}")
+    return items
 
 
 def _number(value: object) -> str | None:

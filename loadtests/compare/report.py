@@ -249,7 +249,7 @@ def _phases(run: StrategyRun) -> str:
 
 def _lost_acknowledged(run: StrategyRun) -> str:
     """How many acknowledged writes the replicas lost; a strategy's caveat beside it."""
-    caveat = CAVEATS.get(run.name)
+    caveat = CAVEATS.get(run.strategy)
     shown = f'<p class="note">{escape(caveat)}</p>' if caveat else ""
     readback = run.readback
     if readback is None:
@@ -416,7 +416,7 @@ def _strategy(run: StrategyRun, images: Mapping[str, Path]) -> str:
     )  # fmt: skip
 
 
-def _verdict_item(verdict: Verdict) -> str:
+def _verdict_item(verdict: Verdict, strategy: str) -> str:
     found = (
         f"<b>broke</b>: {escape('; '.join(verdict.broke))}"
         if verdict.broke
@@ -424,7 +424,7 @@ def _verdict_item(verdict: Verdict) -> str:
     )
     if verdict.broke and verdict.held:
         found += f"; held: {escape('; '.join(verdict.held))}"
-    caveat = CAVEATS.get(verdict.strategy)
+    caveat = CAVEATS.get(strategy)
     lines = [found, *(escape(c) for c in verdict.cost)]
     lines += [escape(text) for text in (verdict.faults, caveat) if text]
     return f"<li><b>{escape(verdict.strategy)}</b><br>" + "<br>".join(lines) + "</li>"
@@ -442,7 +442,7 @@ def _verdict(comparison: Comparison) -> str:
     return (
         f"<h2>Verdict</h2><p>What this run showed each strategy keeps and breaks, and its"
         f" {basis} against the best strategy of this run. {escape(spread_note(runs))}</p>"
-        f"<ul>{''.join(map(_verdict_item, found))}</ul>"
+        f"<ul>{''.join(map(_verdict_item, found, (run.strategy for run in runs)))}</ul>"
     )
 
 

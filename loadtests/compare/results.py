@@ -207,6 +207,7 @@ def strategy_results(run: StrategyRun, plan: Plan, verdict: Verdict) -> dict[str
         "curve": [_point(step) for step in run.curve],
         "verdict": _verdict(verdict, run, plan),
         **_costs(run),
+        "strategy": run.strategy,
         "consistency": run.consistency,
         "servers": list(run.servers),
         "nodes": [asdict(node) for node in run.nodes],

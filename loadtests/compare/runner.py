@@ -43,38 +43,41 @@ def compare(plan: Plan, progress: Progress) -> Comparison:
     for number, name in enumerate(plan.strategies, start=1):
         progress.say(f"{name} ({number}/{len(plan.strategies)})")
         try:
-            runs.append(run_strategy(plan, registry.get(name), progress))
+            runs.append(run_strategy(plan, name, registry.get(plan.strategy(name)), progress))
         except (LaunchError, LoadError, OSError) as error:
             failed[name] = str(error)
             progress.say(f"{name}: not measured: {str(error).splitlines()[0]}")
     return Comparison(plan, started, tuple(runs), failed)
 
 
-def _config(plan: Plan, descriptor: StrategyDescriptor) -> ClusterConfig:
+def _config(plan: Plan, name: str, descriptor: StrategyDescriptor) -> ClusterConfig:
     count = descriptor.topology.servers(plan.servers)
     return ClusterConfig(
         strategy=descriptor.name,
-        options=dict(plan.options.get(descriptor.name, {})),
+        options=dict(plan.options.get(name, {})),
         nodes=tuple(NodeConfig(f"s{n}", port=0) for n in range(1, count + 1)),
     )
 
 
-def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress) -> StrategyRun:
-    config = _config(plan, descriptor)
+def run_strategy(
+    plan: Plan, name: str, descriptor: StrategyDescriptor, progress: Progress
+) -> StrategyRun:
+    """The run `name` of the plan (a strategy's name, or a label) on `descriptor`'s strategy."""
+    config = _config(plan, name, descriptor)
     notes: list[str] = []
 
     def note(*texts: str | None) -> None:
         for text in texts:
             if text is not None:
                 notes.append(text)
-                progress.say(f"{descriptor.name}: {text}")
+                progress.say(f"{name}: {text}")
 
     if len(config.servers) < plan.servers:
         note(
             f"runs at most {len(config.servers)} server(s): "
             f"ran {len(config.servers)} of the {plan.servers} requested"
         )
-    directory = plan.out / descriptor.name
+    directory = plan.out / name
     distinct = faults.needs_distinct_addresses(plan.faults) and network.available() is None
     with ExitStack() as stack:
         # The firewall opens first: it sweeps what a crashed run left behind.
@@ -82,7 +85,7 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         cluster = stack.enter_context(
             Cluster(config, workdir=directory / "cluster", distinct_addresses=distinct)
         )
-        progress.say(f"{descriptor.name}: {len(cluster.nodes)} node(s) up")
+        progress.say(f"{name}: {len(cluster.nodes)} node(s) up")
         nodes = recorded(cluster.describe()["nodes"])
         reasons = {fault: faults.skip_reason(fault, cluster) for fault in plan.faults}
         note(*reasons.values())
@@ -103,7 +106,7 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         note(_run_loads(plan, load))
         stopped = ended[-1]
         history = tuple(o for load in loads for o in load.history)
-        progress.say(f"{descriptor.name}: load stopped; waiting for the replicas to agree")
+        progress.say(f"{name}: load stopped; waiting for the replicas to agree")
         # Every node that holds a replica and answers the control service.
         holders = {
             node.name: (node.address, node.group)
@@ -113,15 +116,16 @@ def run_strategy(plan: Plan, descriptor: StrategyDescriptor, progress: Progress)
         replicas, unread = collect(holders, history, plan.settle_timeout, stopped)
         note(*unread)
         # Read back while the cluster still runs: it stops when this block ends.
-        progress.say(f"{descriptor.name}: reading back the acknowledged writes")
+        progress.say(f"{name}: reading back the acknowledged writes")
         stateful = {s.name: s.address for s in cluster.servers if s.group is not None}
         readback = read_back(stateful, history)
         note(*readback.notes)
-    progress.say(f"{descriptor.name}: checking {len(history):,} operations")
+    progress.say(f"{name}: checking {len(history):,} operations")
     report = check_all(history, replicas, settle_timeout=plan.settle_timeout)
     curve = () if plan.sweep is None else tuple(sweep.curve(loads))
     return StrategyRun(
-        name=descriptor.name,
+        name=name,
+        strategy=descriptor.name,
         consistency=descriptor.consistency,
         servers=tuple(server.name for server in config.servers),
         options=descriptor.resolve(config.options),

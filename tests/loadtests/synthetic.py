@@ -60,6 +60,7 @@ def strategy_run(
     history = tuple(o for run in runs for o in run.history)
     return StrategyRun(
         name=name,
+        strategy=name,
         consistency=consistency,
         servers=tuple(replicas.servers),
         options={},

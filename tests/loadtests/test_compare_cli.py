@@ -16,6 +16,7 @@ from loadtests.compare.plan import (
     locustfile,
     parse_duration,
     parse_options,
+    parse_strategies,
     parse_users,
 )
 from loadtests.compare.schedule import Timing
@@ -43,6 +44,43 @@ def test_users_and_options() -> None:
     }
     with pytest.raises(PlanError, match="not being compared"):
         parse_options(["memory.x=1"], ("pysyncobj-raft",))
+
+
+def test_a_strategy_runs_again_under_a_label_with_options_of_its_own(tmp_path: Path) -> None:
+    known = registry.strategies()
+    assert parse_strategies("memory, cached=pysyncobj-raft ,memory", known) == {
+        "memory": "memory",
+        "cached": "pysyncobj-raft",
+    }
+    plan = build_plan(
+        {
+            "strategies": "pysyncobj-raft,local=pysyncobj-raft",
+            "option": ["local.read=local"],
+            "out": str(tmp_path),
+        },
+        known,
+        registry.builtins(),
+    )
+    assert plan.strategies == ("pysyncobj-raft", "local")
+    assert [plan.strategy(name) for name in plan.strategies] == ["pysyncobj-raft"] * 2
+    assert plan.options == {"local": {"read": "local"}}  # the unlabelled run keeps defaults
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Big=memory", "run label 'Big' in 'Big=memory' must be 1 to 40 lowercase"),
+        ("=memory", "run label '' in '=memory' must be"),
+        ("memory=pysyncobj-raft", "run label 'memory' in 'memory=pysyncobj-raft' is a strategy"),
+        ("x=nope", "unknown strategy 'nope'; known strategies: "),
+        ("x=memory,x=pysyncobj-raft", "run 'x' is named twice, for memory and pysyncobj-raft"),
+        (" , ", "no strategy in ' , '"),
+    ],
+)
+def test_bad_labels_are_refused_in_a_sentence(text: str, message: str) -> None:
+    with pytest.raises(PlanError) as refused:
+        parse_strategies(text, registry.strategies())
+    assert str(refused.value).startswith(message)
 
 
 def test_faults_are_action_dash_target_and_the_old_names_read_the_same_way() -> None:
@@ -81,6 +119,10 @@ def test_every_scenario_has_its_locustfile() -> None:
         (["--faults", "explode-leader"], "fault 'explode-leader' must be ACTION-TARGET"),
         (["--call-timeout", "0"], "call-timeout must be more than 0 seconds"),
         (["-o", "memory.nope=1"], "strategy 'memory' has no option 'nope'"),
+        (
+            ["--strategies", "memory,twin=memory", "-o", "twin.nope=1"],
+            "strategy 'memory' has no option 'nope'",
+        ),
     ],
 )
 def test_bad_arguments_get_one_line(

@@ -6,6 +6,7 @@ decided it, and applies the effects a moment later. Its servers are started by t
 launcher in other processes, so it is installed as a third-party distribution
 (`plugin_site`).
 The comparison must find anomalies in it, and none in the two correct strategies.
+It runs twice, the second time as `slow=ack-before-apply` with a delay of its own.
 """
 
 import json
@@ -83,7 +84,8 @@ def testbed_strategies():
         )
     ]
 '''
-STRATEGIES = ("memory", "pysyncobj-raft", BROKEN)
+SLOW = "slow"  # a run of the broken strategy under a label, with its own option
+STRATEGIES = ("memory", "pysyncobj-raft", BROKEN, SLOW)
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +99,9 @@ def broken_strategy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def out(broken_strategy: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("compare") / "out"
     code = main([
-        "compare", "--strategies", ",".join(STRATEGIES), "--scenario", "mixed",
-        "--users", "2,6", "--duration", "3s", "--servers", "3", "--out", str(directory),
+        "compare", "--strategies", f"memory,pysyncobj-raft,{BROKEN},{SLOW}={BROKEN}",
+        "-o", f"{SLOW}.delay=0.4", "--scenario", "mixed", "--users", "2,6",
+        "--duration", "3s", "--servers", "3", "--out", str(directory),
     ])  # fmt: skip
     assert code == 0
     return directory
@@ -122,9 +125,24 @@ def test_the_broken_strategy_is_caught_and_the_correct_ones_are_not(
     for name in ("memory", "pysyncobj-raft"):
         assert set(strategies[name]["anomalies"].values()) == {0}, name
         assert strategies[name]["converged"] is True
-    assert sum(strategies[BROKEN]["anomalies"].values()) > 0
+    for name in (BROKEN, SLOW):
+        assert sum(strategies[name]["anomalies"].values()) > 0, name
+        assert len(strategies[name]["servers"]) == 1
     assert len(strategies["pysyncobj-raft"]["servers"]) == 3
-    assert len(strategies["memory"]["servers"]) == len(strategies[BROKEN]["servers"]) == 1
+    assert len(strategies["memory"]["servers"]) == 1
+
+
+def test_a_labelled_run_is_its_strategy_with_options_of_its_own(
+    out: Path, results: dict[str, Any]
+) -> None:
+    assert {name: entry["strategy"] for name, entry in results["strategies"].items()} == {
+        "memory": "memory", "pysyncobj-raft": "pysyncobj-raft", BROKEN: BROKEN, SLOW: BROKEN,
+    }  # fmt: skip
+    options = results["environment"]["strategy_options"]
+    assert options[BROKEN] == {"delay": 0.2}  # the default
+    assert options[SLOW] == {"delay": 0.4}
+    assert results["manifest"]["strategies"][SLOW]["strategy"] == BROKEN
+    assert (out / SLOW / "cluster").is_dir() and (out / BROKEN / "cluster").is_dir()
 
 
 def test_results_agree_with_the_recorded_history(out: Path, results: dict[str, Any]) -> None:
@@ -155,7 +173,7 @@ def test_the_report_is_written_with_its_plots(out: Path, results: dict[str, Any]
         for kind in ("linearizability", "stale_reads")
         for n in range(1, min(entry["anomalies"][kind], MAX_DRAWN) + 1)
     }
-    assert all(name.startswith(f"history-{BROKEN}-") for name in histories)
+    assert all(name.startswith((f"history-{BROKEN}-", f"history-{SLOW}-")) for name in histories)
     plots = 3 + len(STRATEGIES) + len(histories)  # and timelines
     assert page.count('src="data:image/png;base64,') == plots
     for name in STRATEGIES:

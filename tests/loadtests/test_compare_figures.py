@@ -89,7 +89,15 @@ def _strategy(name: str, *loads: LoadRun) -> StrategyRun:
     run = strategy_run(name, [], Replicas({"s1": ReplicaState("d", {})}))
     history = tuple(o for load in loads for o in load.history)
     return StrategyRun(
-        run.name, run.consistency, run.servers, {}, loads, history, run.replicas, run.report
+        run.name,
+        run.strategy,
+        run.consistency,
+        run.servers,
+        {},
+        loads,
+        history,
+        run.replicas,
+        run.report,
     )
 
 

@@ -143,6 +143,8 @@ def test_the_manifest_holds_every_field_with_secrets_masked(tmp_path: Path) -> N
          "sweep_steps": "4", "p99_bound": "80", "error_bound": "2%", "scenario": "crud"},
         {"strategies": "pysyncobj-raft", "option": ["pysyncobj-raft.read=local"],
          "servers": "5", "settle_timeout": "3", "processes": "2", "duration": "1m"},
+        {"strategies": "memory,twin=memory,local=pysyncobj-raft",
+         "option": ["local.read=local"], "faults": "kill-server"},
     ],
 )  # fmt: skip
 def test_a_manifest_rebuilds_an_equal_plan(given: dict[str, Any], tmp_path: Path) -> None:
@@ -154,6 +156,21 @@ def test_a_manifest_rebuilds_an_equal_plan(given: dict[str, Any], tmp_path: Path
     assert {k: v for k, v in fresh.items() if k not in VOLATILE} == {
         k: v for k, v in old.items() if k not in VOLATILE
     }
+
+
+def test_a_labelled_run_is_recorded_with_its_strategy(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, strategies="memory,local=pysyncobj-raft", option=["local.read=local"])
+    recorded = document(plan)
+    local = recorded["strategies"]["local"]
+    assert local["strategy"] == "pysyncobj-raft" and local["options"] == {"read": "local"}
+    assert recorded["strategies"]["memory"]["strategy"] == "memory"
+    # A manifest from before labels names no strategy: each run is its strategy.
+    for entry in recorded["strategies"].values():
+        del entry["strategy"]
+    with pytest.raises(PlanError, match="unknown strategy 'local'"):
+        replanned(recorded, tmp_path)
+    del recorded["strategies"]["local"]
+    assert replanned(recorded, tmp_path / "out").strategies == ("memory",)
 
 
 def test_a_masked_secret_is_given_again_and_nothing_else_is(tmp_path: Path) -> None:
