@@ -6,7 +6,9 @@ replica nodes are: it lends its host and port to the next missing replica. Each
 partition is filled up to option `replicas` with nodes named `p<P>-r<I>` (partition,
 then 1, 2, ...); placeholders left over are dropped. Every replica then gets what it
 lacks of `raft_address` (a free port on its loopback host), `data_dir` (under the
-work directory) and its group, `p<P>`. Portal servers are kept as they are.
+work directory) and its group, `p<P>`, and is checked as `testbed replica` will check
+it, so that a misplaced one is refused before any replica starts. Portal servers are
+kept as they are.
 """
 
 from collections import Counter
@@ -17,6 +19,7 @@ from core.config import ClusterConfig, NodeConfig
 from core.ports import LOOPBACK, free_ports
 from plugins.pysyncobj_raft_partitioned.options import resolve
 from plugins.pysyncobj_raft_partitioned.portal.settings import REPLICA
+from plugins.pysyncobj_raft_partitioned.replica.settings import replica_settings
 
 
 def provision(config: ClusterConfig, workdir: Path) -> ClusterConfig:
@@ -30,7 +33,10 @@ def provision(config: ClusterConfig, workdir: Path) -> ClusterConfig:
     )
     others = [node for node in config.nodes if node.kind != REPLICA]
     completed = [_complete(node, workdir, ports) for node in [*placed, *added]]
-    return replace(config, nodes=tuple([*completed, *others]))
+    done = replace(config, nodes=tuple([*completed, *others]))
+    for node in completed:  # what each replica would refuse once the others had started
+        replica_settings(done, node.name)
+    return done
 
 
 def _missing(

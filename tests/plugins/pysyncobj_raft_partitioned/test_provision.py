@@ -42,7 +42,8 @@ def test_replicas_the_file_places_are_kept_and_the_partitions_filled(tmp_path: P
         "far", "10.0.0.9", 9000, kind="replica",
         settings={"partition": 1, "raft_address": "10.0.0.9:9100", "data_dir": "/srv/p1"},
     )  # fmt: skip
-    done = provision(ClusterConfig(STRATEGY, {}, (NodeConfig("s1"), given)), tmp_path)
+    trusted = {"insecure_transport": True}  # else its Raft port beyond loopback is refused
+    done = provision(ClusterConfig(STRATEGY, trusted, (NodeConfig("s1"), given)), tmp_path)
     made = {n.name: n for n in replicas(done)}
     assert sorted(made) == ["far", "p0-r1", "p0-r2", "p0-r3", "p1-r1", "p1-r2"]
     assert made["far"].settings == given.settings and made["far"].group == "p1"
@@ -73,3 +74,23 @@ def test_a_bad_portal_option_is_refused_before_any_replica_is_placed(
     # only for the first portal to refuse the option after every group elected a leader.
     with pytest.raises(ValueError, match=rule):
         provision(ClusterConfig(STRATEGY, option, (NodeConfig("s1"),)), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("options", "placed", "rule"),
+    [
+        ({}, {"far": 5}, r"replica 'far' needs partition = N, a number from 0 to 1"),
+        ({}, {"far": "1"}, r"replica 'far' needs partition = N.*it has '1'"),
+        ({"partitions": 1, "replicas": 1}, {"a": 0, "b": 0}, r"partition 0 has 2 replica node"),
+    ],
+)
+def test_a_replica_the_file_places_wrongly_is_refused_before_any_starts(
+    tmp_path: Path, options: dict[str, int], placed: dict[str, object], rule: str
+) -> None:
+    # Each replica would refuse it once spawned, after the others had started.
+    nodes = tuple(
+        NodeConfig(name, port=0, kind="replica", settings={"partition": partition})
+        for name, partition in placed.items()
+    )
+    with pytest.raises(ValueError, match=rule):
+        provision(ClusterConfig(STRATEGY, options, (NodeConfig("s1"), *nodes)), tmp_path)
