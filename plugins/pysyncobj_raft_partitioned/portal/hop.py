@@ -141,7 +141,7 @@ class Hop:
             return
         deadline = min(slot.deadline for slot in pending)
         for address in self._router.tries(self._partition, deadline):
-            request = pb.StepsRequest(steps=[slot.step for slot in pending])
+            sent, request = pending, pb.StepsRequest(steps=[slot.step for slot in pending])
             with self._lock:
                 self.calls, self.steps = self.calls + 1, self.steps + len(pending)
             try:
@@ -156,11 +156,19 @@ class Hop:
                 pending = _unanswered(pending, maybe_sent(error), failure(address, error))
             else:
                 pending = _settle(pending, replies, address)
+            if not all(_definite(slot) for slot in sent):
+                # Not every step had a definite answer there, even those not to be
+                # resent: the next call, this one's retry or the next batch, asks
+                # another replica, not a stalled or deposed leader again.
+                self._router.forget(self._partition, address)
             if not pending:
                 return
-            self._router.forget(self._partition, address)
         for slot in pending:
             slot.result = Attempts(None, slot.doubtful, slot.detail)
+
+
+def _definite(slot: _Slot) -> bool:
+    return isinstance(slot.result, Attempts) and slot.result.reply is not None
 
 
 def _refused(pending: list[_Slot], detail: str) -> None:

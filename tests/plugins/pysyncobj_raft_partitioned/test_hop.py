@@ -195,20 +195,49 @@ def test_steps_queued_past_their_deadline_are_not_sent() -> None:
     assert (hop.calls, hop.steps) == (2, 4)
 
 
-def test_an_execute_in_doubt_is_not_resent_but_a_prepare_in_doubt_is() -> None:
+def test_an_execute_in_doubt_is_not_resent_and_the_deposed_leader_is_forgotten() -> None:
     with deposed_then_answering() as (router, doubting, answering):
         hop = Hop(router, 0)
         executed = hop.send(create_client(fresh()), time.monotonic() + CALL_S)
         assert (executed.reply, executed.doubtful) == (None, True)
         assert "IN_DOUBT" in executed.detail
         assert (doubting.calls, answering.calls) == ([["execute"]], [])
+        # The next call goes to the leader the deposed one named, not to it again.
+        again = hop.send(create_client(fresh()), time.monotonic() + CALL_S)
+        assert again.reply is not None and again.reply.status == pb.OK and not again.doubtful
+        assert (doubting.calls, answering.calls) == ([["execute"]], [["execute"]])
+
+
+def test_a_prepare_in_doubt_is_resent_with_its_doubt_kept() -> None:
+    with deposed_then_answering() as (router, doubting, answering):
+        hop = Hop(router, 0)
         prepare = pb.PrepareRequest(txid="t1", keys=[], decider=0)
         prepared = hop.send(pb.Step(prepare=prepare), time.monotonic() + CALL_S)
         # Tried again on the new leader, the doubt kept: the first copy may have locked.
         assert prepared.reply is not None and prepared.reply.status == pb.OK
         assert prepared.doubtful
-        assert (doubting.calls, answering.calls) == ([["execute"], ["prepare"]], [["prepare"]])
-        assert (hop.calls, hop.steps) == (3, 3)
+        assert (doubting.calls, answering.calls) == ([["prepare"]], [["prepare"]])
+        assert (hop.calls, hop.steps) == (2, 2)
+
+
+def test_a_leader_that_left_executes_unanswered_is_not_asked_again() -> None:
+    # A stalled leader (SIGSTOP): its calls time out, its Executes end in doubt and
+    # are not resent; the next call must go to the leader the others elected.
+    cluster: dict[str, str] = {}
+    stalled, answering = Scripted(pb.OK, cluster), Scripted(pb.OK, cluster)
+    stalled.hold, stalled.hold_all = threading.Event(), True
+    with serving(stalled, answering) as addresses:
+        cluster["leader"] = addresses[0]
+        router = Router({0: addresses})
+        hop = Hop(router, 0)
+        lost = hop.send(create_client(fresh()), time.monotonic() + 0.5)
+        cluster["leader"] = addresses[1]  # elected meanwhile
+        done = hop.send(create_client(fresh()), time.monotonic() + CALL_S)
+        stalled.hold.set()
+        router.close()
+    assert (lost.reply, lost.doubtful) == (None, True)
+    assert done.reply is not None and done.reply.status == pb.OK
+    assert (stalled.calls, answering.calls) == ([["execute"]], [["execute"]])
 
 
 def test_a_call_refused_as_invalid_is_not_sent_again_and_changed_nothing() -> None:
