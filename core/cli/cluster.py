@@ -40,7 +40,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     up.add_argument("--strategy", help="replication strategy (default: the layout's or the "
                     "config's, else memory)")  # fmt: skip
     up.add_argument("--config", type=Path, help="cluster file (TOML); flags override it")
-    up.add_argument("--servers", type=int, help="N servers, each with both portals")
+    up.add_argument(
+        "--servers",
+        type=int,
+        help="N servers, each with both portals (default: the strategy's own number; "
+        "1 for memory, 2 for pysyncobj-raft-partitioned, 3 for mqtt-broadcast and "
+        "pysyncobj-raft)",
+    )
     up.add_argument(
         "--admins", type=int, help="A AdminPortal-only servers (default: one per --admin-ports)"
     )
@@ -141,7 +147,7 @@ def layout(args: argparse.Namespace) -> config.ClusterConfig:
             raise config.ConfigError("a cluster needs at least one server")
     else:
         if args.config is None:
-            others = []
+            others, servers = [], _default_servers(cluster.strategy)
         if args.config is None or args.base_port is not None:
             servers = [replace(server, port=0) for server in servers]  # flags beat the file
     if args.base_port is not None:
@@ -149,6 +155,15 @@ def layout(args: argparse.Namespace) -> config.ClusterConfig:
     if args.host is not None:
         servers = [replace(s, host=args.host) for s in servers]
     return replace(cluster, nodes=_with_node_ports(servers + others, dict(args.node_port)))
+
+
+def _default_servers(strategy: str) -> list[config.NodeConfig]:
+    """As many servers as the strategy runs by default (its topology's count), each
+    with both portals: a Raft group of three, not of one."""
+    descriptor = registry.strategies().get(strategy)
+    member = None if descriptor is None else descriptor.topology.member(config.SERVER)
+    count = 1 if member is None else member.count.default
+    return [config.NodeConfig(f"s{n}", portals=config.PORTALS) for n in range(1, count + 1)]
 
 
 def _with_node_ports(

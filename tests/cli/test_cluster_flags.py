@@ -19,6 +19,23 @@ def servers(cluster: ClusterConfig) -> list[tuple[str, int, tuple[str, ...]]]:
     return [(s.name, s.port, s.portals) for s in cluster.servers]
 
 
+@pytest.mark.parametrize(
+    ("strategy", "count"),
+    [
+        ("memory", 1),
+        ("mqtt-broadcast", 3),
+        ("pysyncobj-raft", 3),
+        ("pysyncobj-raft-partitioned", 2),
+    ],
+)
+def test_without_servers_flags_a_strategy_runs_its_own_number(strategy: str, count: int) -> None:
+    both = ("admin", "order")
+    assert servers(described("--strategy", strategy)) == [
+        (f"s{n}", 0, both) for n in range(1, count + 1)
+    ]
+    assert servers(described("--strategy", strategy, "--servers", "1")) == [("s1", 0, both)]
+
+
 def test_ports_per_portal_in_any_order() -> None:
     cluster = described("--order-ports", "55005", "--admin-ports", "55006,55007")
     assert servers(cluster) == [
