@@ -38,12 +38,24 @@ def no_provision(config: ClusterConfig, workdir: Path) -> ClusterConfig:
     return config
 
 
+# The rules on a strategy's option values that need no cluster (ranges, choices, one
+# option against another), given them resolved: raises ValueError naming the option.
+Check = Callable[[Mapping[str, OptionValue]], None]
+
+
+def no_check(options: Mapping[str, OptionValue]) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class StrategyDescriptor:
     name: str
     description: str
     factory: Callable[[NodeContext], Replicator]
     options: Mapping[str, Option] = field(default_factory=dict)
+    # Run by resolve(): `serve`, `cluster up` and `compare` refuse a bad value alike,
+    # before any node starts.
+    check: Check = no_check
     provision: Provision = no_provision
     topology: Topology = SERVERS_ONLY  # the node kinds its clusters run
     # "linearizable" promises that concurrent writes through any server never conflict;
@@ -51,7 +63,8 @@ class StrategyDescriptor:
     consistency: str = "linearizable"
 
     def resolve(self, given: Mapping[str, Any]) -> dict[str, OptionValue]:
-        """Fill in defaults; refuse unknown options and values of the wrong type."""
+        """Fill in defaults; refuse unknown options, values of the wrong type and values
+        that break the strategy's rules (`check`)."""
         unknown = sorted(set(given) - set(self.options))
         if unknown:
             known = ", ".join(sorted(self.options)) or "none"
@@ -63,6 +76,7 @@ class StrategyDescriptor:
         for name, option in self.options.items():
             value = given.get(name, option.default)
             resolved[name] = coerce(self.name, name, value, type(option.default))
+        self.check(resolved)
         return resolved
 
 

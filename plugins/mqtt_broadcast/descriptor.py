@@ -9,7 +9,7 @@ from core.topology import SERVERS, Count, Launch, Member, NodeKind, Probe, Readi
 from plugins.mqtt_broadcast import broker
 from plugins.mqtt_broadcast.provision import BROKER, provision
 from plugins.mqtt_broadcast.replicator import STRATEGY, MqttReplicator
-from plugins.mqtt_broadcast.settings import OPTIONS
+from plugins.mqtt_broadcast.settings import OPTIONS, check_options
 
 
 def _program(node: NodeConfig) -> str:
@@ -52,6 +52,7 @@ def testbed_strategies() -> list[StrategyDescriptor]:
             ),
             factory=MqttReplicator,
             options=OPTIONS,
+            check=check_options,
             provision=provision,
             # The broker starts first; none when option `broker` names one.
             topology=Topology((Member(BROKER, Count(default=1, maximum=1), group=None), SERVERS)),

@@ -76,32 +76,35 @@ def broker_kind(options: Mapping[str, OptionValue]) -> str:
     return kind
 
 
+def check_options(options: Mapping[str, OptionValue]) -> None:
+    """Raise ValueError naming an option whose value breaks its rule (resolved options:
+    defaults filled in, types right). An empty broker passes: the launcher starts one."""
+    broker_kind(options)
+    if str(options["broker"]):
+        _broker_address(str(options["broker"]))
+    for name, choices in (("own_effects", OWN_EFFECTS), ("wire", WIRES)):
+        if str(options[name]) not in choices:
+            raise ValueError(
+                f"option {name} must be one of {', '.join(choices)}, not {options[name]!r}"
+            )
+    if int(options["qos"]) not in (0, 1, 2):
+        raise ValueError(f"option qos must be 0, 1 or 2, not {options['qos']}")
+    if any(wildcard in str(options["topic_prefix"]) for wildcard in "+#"):
+        raise ValueError(f"option topic_prefix may not contain + or #: {options['topic_prefix']!r}")
+    for name in ("publish_timeout", "connect_timeout", "sync_timeout", "keepalive"):
+        _positive(options, name)
+
+
 def settings(options: Mapping[str, OptionValue]) -> Settings:
     """Check resolved options (defaults filled in, types right) and derive the rest."""
+    check_options(options)
     broker = str(options["broker"])
     if not broker:
         raise ValueError(
             "option broker is empty: start the cluster with `testbed cluster up`, which starts "
             "a broker, or give one with -o broker=HOST:PORT"
         )
-    try:
-        host, port = parse_address(broker)
-    except ConfigError as error:
-        raise ValueError(f"option broker: {error}") from None
-    own_effects = str(options["own_effects"])
-    if own_effects not in OWN_EFFECTS:
-        raise ValueError(
-            f"option own_effects must be one of {', '.join(OWN_EFFECTS)}, not {own_effects!r}"
-        )
-    wire = str(options["wire"])
-    if wire not in WIRES:
-        raise ValueError(f"option wire must be one of {', '.join(WIRES)}, not {wire!r}")
-    qos = int(options["qos"])
-    if qos not in (0, 1, 2):
-        raise ValueError(f"option qos must be 0, 1 or 2, not {qos}")
-    prefix = str(options["topic_prefix"]).strip("/")
-    if any(wildcard in prefix for wildcard in "+#"):
-        raise ValueError(f"option topic_prefix may not contain + or #: {prefix!r}")
+    host, port = _broker_address(broker)
     return Settings(
         broker=broker,
         host=host,
@@ -111,16 +114,23 @@ def settings(options: Mapping[str, OptionValue]) -> Settings:
         password=str(options["password"]),
         tls=bool(options["tls"]),
         ca_file=str(options["ca_file"]),
-        qos=qos,
-        topic_prefix=prefix,
-        wire=wire,
-        own_effects=own_effects,
+        qos=int(options["qos"]),
+        topic_prefix=str(options["topic_prefix"]).strip("/"),
+        wire=str(options["wire"]),
+        own_effects=str(options["own_effects"]),
         publish_timeout=_positive(options, "publish_timeout"),
         connect_timeout=_positive(options, "connect_timeout"),
         sync_timeout=_positive(options, "sync_timeout"),
         keepalive=int(_positive(options, "keepalive")),
         publish_delay=float(options["publish_delay"]),
     )
+
+
+def _broker_address(broker: str) -> tuple[str, int]:
+    try:
+        return parse_address(broker)
+    except ConfigError as error:
+        raise ValueError(f"option broker: {error}") from None
 
 
 def _positive(options: Mapping[str, OptionValue], name: str) -> float:

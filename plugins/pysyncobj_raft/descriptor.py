@@ -4,6 +4,7 @@ from core.hookspecs import hookimpl
 from core.strategy import Option, StrategyDescriptor
 from plugins.pysyncobj_raft.provision import provision
 from plugins.pysyncobj_raft.replicator import RaftReplicator
+from plugins.pysyncobj_raft.settings import check_options
 from plugins.pysyncobj_raft.status import STRATEGY
 
 OPTIONS = {
@@ -36,6 +37,7 @@ def testbed_strategies() -> list[StrategyDescriptor]:
             ),
             factory=RaftReplicator,
             options=OPTIONS,
+            check=check_options,
             provision=provision,
             consistency="linearizable",
         )

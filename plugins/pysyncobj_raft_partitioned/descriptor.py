@@ -3,7 +3,7 @@
 from core.hookspecs import hookimpl
 from core.strategy import StrategyDescriptor
 from core.topology import DEFAULT_GROUP, Count, Member, Topology
-from plugins.pysyncobj_raft_partitioned.options import OPTIONS
+from plugins.pysyncobj_raft_partitioned.options import OPTIONS, check_options
 from plugins.pysyncobj_raft_partitioned.portal.replicator import PartitionedReplicator
 from plugins.pysyncobj_raft_partitioned.portal.settings import REPLICA
 from plugins.pysyncobj_raft_partitioned.provision import provision
@@ -32,6 +32,7 @@ def testbed_strategies() -> list[StrategyDescriptor]:
             ),
             factory=PartitionedReplicator,
             options=OPTIONS,
+            check=check_options,
             provision=provision,
             topology=TOPOLOGY,
             consistency="linearizable",

@@ -121,15 +121,25 @@ def test_a_node_of_a_kind_the_strategy_does_not_run_is_refused(tmp_path: Path) -
         Cluster(config, tmp_path).start()
 
 
-def test_a_value_the_strategy_refuses_while_provisioning_is_a_launch_error(
+def test_a_value_against_the_strategys_rules_is_refused_before_anything_starts(
     tmp_path: Path,
 ) -> None:
-    # What the runner of `testbed compare` reports as "not measured", not a traceback.
     config = ClusterConfig(
         "pysyncobj-raft-partitioned", {"replicas": 0}, (NodeConfig("s1", port=0),)
     )
+    with pytest.raises(ValueError, match="option replicas must be at least 1, not 0"):
+        Cluster(config, tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_node_the_strategy_refuses_while_provisioning_is_a_launch_error(
+    tmp_path: Path,
+) -> None:
+    # What the runner of `testbed compare` reports as "not measured", not a traceback.
+    misplaced = NodeConfig("far", port=0, kind="replica", settings={"partition": 5})
+    config = ClusterConfig("pysyncobj-raft-partitioned", {}, (NodeConfig("s1", port=0), misplaced))
     cluster = Cluster(config, tmp_path)
-    with pytest.raises(LaunchError, match="option replicas must be at least 1, not 0"):
+    with pytest.raises(LaunchError, match="replica 'far' needs partition = N"):
         cluster.start()
     assert cluster.nodes == []
 

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pluggy
@@ -12,7 +12,7 @@ import pytest
 
 from core import hookspecs, registry
 from core.hookspecs import hookimpl
-from core.strategy import Option, StrategyDescriptor
+from core.strategy import Option, OptionValue, StrategyDescriptor
 from plugins.memory import MemoryReplicator
 
 BUILTINS_0 = registry.BUILTINS[0]
@@ -184,3 +184,37 @@ def test_options_are_checked_and_defaulted() -> None:
         descriptor.resolve({"ratio": "1,5"})
     with pytest.raises(ValueError, match=r"'tls'.* must be true or false, not 'maybe'"):
         descriptor.resolve({"tls": "maybe"})
+
+
+def test_resolve_runs_the_strategys_own_rules_on_the_resolved_values() -> None:
+    seen: list[dict[str, object]] = []
+
+    def check(options: Mapping[str, OptionValue]) -> None:
+        seen.append(dict(options))
+        if int(options["qos"]) > 2:
+            raise ValueError(f"option qos must be 0, 1 or 2, not {options['qos']}")
+
+    descriptor = StrategyDescriptor(
+        "x", "x", MemoryReplicator, options={"qos": Option(1, "q")}, check=check
+    )
+    assert descriptor.resolve({"qos": "2"}) == {"qos": 2}
+    assert seen == [{"qos": 2}]  # given the values converted, defaults filled in
+    with pytest.raises(ValueError, match="option qos must be 0, 1 or 2, not 3"):
+        descriptor.resolve({"qos": "3"})
+
+
+@pytest.mark.parametrize(
+    ("strategy", "options", "rule"),
+    [
+        ("mqtt-broadcast", {"qos": 3}, "option qos must be 0, 1 or 2, not 3"),
+        ("mqtt-broadcast", {"broker": "nohost"}, "option broker: address 'nohost'"),
+        ("pysyncobj-raft", {"read": "fast"}, "option read must be one of linearizable, local"),
+        ("pysyncobj-raft-partitioned", {"cache_size": -1}, "option cache_size must be 0"),
+    ],
+)
+def test_the_built_in_strategies_refuse_a_bad_value_when_resolved(
+    strategy: str, options: dict[str, object], rule: str
+) -> None:
+    with pytest.raises(ValueError, match=rule):
+        registry.strategies()[strategy].resolve(options)
+    registry.strategies()[strategy].resolve({})  # the defaults keep every rule

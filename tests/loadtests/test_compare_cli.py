@@ -120,6 +120,15 @@ def test_every_scenario_has_its_locustfile() -> None:
         (["--call-timeout", "0"], "call-timeout must be more than 0 seconds"),
         (["-o", "memory.nope=1"], "strategy 'memory' has no option 'nope'"),
         (
+            [
+                "--strategies",
+                "pysyncobj-raft-partitioned",
+                "-o",
+                "pysyncobj-raft-partitioned.cache_size=-1",
+            ],
+            "option cache_size must be 0 (off) or more, not -1",
+        ),
+        (
             ["--strategies", "memory,twin=memory", "-o", "twin.nope=1"],
             "strategy 'memory' has no option 'nope'",
         ),
