@@ -20,18 +20,28 @@ from core.portals.control import fetch_status
 from plugins.pysyncobj_raft_partitioned.portal.router import Router
 
 ASK_S: Final = 2.0
+LEADER: Final = "leader"  # the role a replica's status names while it leads
 
 
 def partitions_digest(router: Router) -> str:
     deadline = time.monotonic() + ASK_S
     parts = []
     for partition in router.partitions:
-        leader = router.leaders()[partition] or router.find_leader(partition, deadline)
-        if leader is None:
+        digest = _leader_digest(router, partition, deadline)
+        if digest is None:
             return ""
-        with contextlib.suppress(grpc.RpcError):
-            status = fetch_status(router.channel(leader), max(0.1, deadline - time.monotonic()))
-            parts.append(f"p{partition}={status['digest']}")
-            continue
-        return ""
+        parts.append(f"p{partition}={digest}")
     return hashlib.sha256(";".join(parts).encode()).hexdigest()
+
+
+def _leader_digest(router: Router, partition: int, deadline: float) -> str | None:
+    """The digest of the partition's leader, found again when the one known is gone or
+    no longer leads (a portal that asked only the leader it knew showed no digest after
+    a failover until a client's call taught it the new one); None by `deadline`."""
+    for address in router.tries(partition, deadline):
+        with contextlib.suppress(grpc.RpcError):
+            status = fetch_status(router.channel(address), max(0.1, deadline - time.monotonic()))
+            if status.get("role") == LEADER:
+                return str(status["digest"])
+        router.forget(partition, address)
+    return None
