@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from pysyncobj import SyncObjException  # type: ignore[import-untyped]
 
+from core.data_dir import Held
 from core.domain import Command, Query, Reply
 from core.replica import Replica
 from core.replication import Status, Unavailable
@@ -46,14 +47,16 @@ class RaftReplicator:
         self._settings = raft_settings(context)
         self._replica = Replica()
         self._node: RaftNode | None = None
+        self._held: Held | None = None
 
     def start(self) -> None:
-        self._settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._held = Held(self._settings.data_dir)  # its journal is this process's alone
         node = RaftNode(self._settings, self._replica)
         try:
             node.waitBinded()
         except SyncObjException:
             node.destroy_synchronous()
+            self._held.release()
             raise OSError(
                 f"cannot listen for Raft on {self._settings.bind}: the port is in use "
                 "or the address is not on this machine"
@@ -100,6 +103,9 @@ class RaftReplicator:
         if self._node is not None:
             self._node.destroy_synchronous()
             self._node = None
+        if self._held is not None:
+            self._held.release()
+            self._held = None
 
     def _running(self) -> RaftNode:
         if self._node is None:

@@ -6,15 +6,12 @@ not by core: the launcher starts a "replica" node as
 """
 
 import argparse
-import contextlib
-import fcntl
 import logging
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from core import config
+from core.data_dir import Held
 from core.topology import Launch, NodeKind, Probe, Readiness
 from plugins.pysyncobj_raft_partitioned.replica.settings import KIND, replica_settings
 
@@ -74,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         settings = replica_settings(cluster, args.name)
         if args.ready_file is not None and not args.ready_file.parent.is_dir():
             raise config.ConfigError(f"--ready-file {str(args.ready_file)!r}: no such directory")
-        with owning(settings.data_dir):
+        with Held(settings.data_dir):
             return serve(cluster, settings, args.ready_file)
     except (config.ConfigError, ValueError) as error:
         print(f"testbed replica: {error}", file=sys.stderr)
@@ -82,28 +79,3 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, StoreError) as error:  # a busy port, a data directory open elsewhere
         print(f"testbed replica: {error}", file=sys.stderr)
         return 1
-
-
-@contextlib.contextmanager
-def owning(data_dir: Path) -> Iterator[None]:
-    """Hold `data_dir` for this process, or raise OSError naming the process that does.
-
-    Two replicas writing one Raft journal and one LMDB store would corrupt both, and
-    nothing else stops a second one whose file gives other ports. The kernel drops the
-    lock with its process, so a replica killed with SIGKILL restarts in place.
-    """
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with open(data_dir / "lock", "a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "?"
-            raise OSError(
-                f"data_dir {str(data_dir)!r} is in use by another replica process (pid "
-                f"{holder}); give this replica a data_dir of its own"
-            ) from None
-        lock.truncate(0)
-        lock.write(str(os.getpid()))
-        lock.flush()
-        yield

@@ -74,7 +74,7 @@ def test_a_second_replica_on_a_data_dir_in_use_is_refused(tmp_path: Path) -> Non
         )
         assert second.returncode == 1
         assert second.stderr.startswith(
-            f"testbed replica: data_dir {str(data)!r} is in use by another replica process"
+            f"testbed replica: data_dir {str(data)!r} is in use by another process"
         ), second.stderr
     finally:
         first.terminate()
