@@ -78,7 +78,7 @@ def raft_settings(context: NodeContext) -> RaftSettings:
     address = addresses[node.name]
     bind = str(node.settings.get("raft_bind", address))
     password = str(options["password"]) or None
-    check_transport(node.name, bind, password, bool(options["insecure_transport"]))
+    check_transport(node, bind, password, bool(options["insecure_transport"]))
     data_dir = node.settings.get("data_dir")
     if not isinstance(data_dir, str) or not data_dir:
         raise ValueError(
@@ -105,7 +105,7 @@ def _addresses(cluster: ClusterConfig) -> dict[str, str]:
     return addresses
 
 
-def check_transport(node: str, bind: str, password: str | None, insecure: bool) -> None:
+def check_transport(node: NodeConfig, bind: str, password: str | None, insecure: bool) -> None:
     """PySyncObj unpickles what its peers send: refuse an open, unauthenticated port."""
     if password is not None:
         _require_cryptography()
@@ -113,9 +113,9 @@ def check_transport(node: str, bind: str, password: str | None, insecure: bool) 
     host, _ = parse_address(bind)
     if not insecure and not _is_loopback(host):
         raise ValueError(
-            f"server {node!r} would listen for Raft on {bind}, beyond this machine, without a "
-            "password: PySyncObj unpickles what peers send, so anyone who reaches that port "
-            "could run code here. Set the option password (encrypted, authenticated "
+            f"{node.kind} {node.name!r} would listen for Raft on {bind}, beyond this machine, "
+            "without a password: PySyncObj unpickles what peers send, so anyone who reaches "
+            "that port could run code here. Set the option password (encrypted, authenticated "
             "transport) or, on a trusted network only, insecure_transport = true"
         )
 

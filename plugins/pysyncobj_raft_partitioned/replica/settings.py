@@ -78,7 +78,7 @@ def replica_settings(cluster: ClusterConfig, name: str) -> ReplicaSettings:
         )
     member = next(m for m in group if m.name == node.name)
     password = str(options["password"]) or None
-    check_transport(node.name, member.raft, password, bool(options["insecure_transport"]))
+    check_transport(node, member.raft, password, bool(options["insecure_transport"]))
     data_dir = node.settings.get("data_dir")
     if not isinstance(data_dir, str) or not data_dir:
         raise ValueError(

@@ -63,7 +63,7 @@ def test_options_given_as_text_are_converted() -> None:
         (
             (replica("a", 0, 7000, raft_address="10.0.0.1:7000"), *LAYOUT[1:]),
             {},
-            "beyond this machine, without a password",
+            "replica 'a' would listen for Raft on 10.0.0.1:7000, beyond this machine, without",
         ),
     ],
 )
