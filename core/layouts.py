@@ -28,7 +28,6 @@ class Layout:
     order_ports: tuple[int, ...]  # one OrderPortal-only server per port
     options: Mapping[str, Any] = field(default_factory=dict)
     nodes: tuple[NodeConfig, ...] = ()  # nodes of other kinds, on fixed ports
-    missing: str = ""  # what to say when the strategy is not installed
 
     def cluster(self, strategy: str | None) -> ClusterConfig:
         """The layout's cluster; with another strategy, only its portal servers (and ports)."""
@@ -64,8 +63,6 @@ LAYOUTS: Final = {
             order_ports=(COURSE_ORDER_PORT,),
             # The strategy's topology brings the storage replicas, in its start order.
             options={"partitions": 2, "replicas": 3},
-            missing="it is not written yet (issue 10); meanwhile --strategy pysyncobj-raft "
-            "runs the same portals on one Raft group",
         ),
     )
 }
@@ -81,8 +78,8 @@ def get(name: str, installed: Collection[str], strategy: str | None = None) -> L
     if layout is None:
         raise ConfigError(f"no layout named {name!r}; the layouts are: {', '.join(LAYOUTS)}")
     if strategy is None and layout.strategy not in installed:
-        why = f": {layout.missing}" if layout.missing else ""
         raise ConfigError(
-            f"layout {name} needs strategy {layout.strategy!r}, which is not installed{why}"
+            f"layout {name} needs strategy {layout.strategy!r}, which is not installed; "
+            "--strategy runs the layout's portals on another"
         )
     return layout

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from core import layouts, registry
+from core.config import ConfigError
 from core.launcher import listening
 from tests.cli import course_flow
 from tests.cli.support import cli, cluster_up
@@ -90,20 +91,18 @@ def _run_script(prefix: str, eventually_consistent: bool = False) -> None:
         portals.close()
 
 
-def test_part2_says_in_one_line_what_it_needs(tmp_path: Path) -> None:
-    if "pysyncobj-raft-partitioned" in registry.strategies():
-        pytest.skip("the partitioned strategy is installed: test_part2_passes_... runs it")
-    result = cli("cluster", "up", "--layout", "course-part2")
-    assert result.returncode == 2
-    (line,) = result.stderr.strip().splitlines()
-    assert "needs strategy 'pysyncobj-raft-partitioned'" in line
+def test_a_layout_whose_strategy_is_not_installed_says_so_in_one_line() -> None:
+    without = set(registry.strategies()) - {"pysyncobj-raft-partitioned"}
+    with pytest.raises(ConfigError) as refused:
+        layouts.get("course-part2", without)
+    (line,) = str(refused.value).splitlines()
+    assert line.startswith("layout course-part2 needs strategy 'pysyncobj-raft-partitioned',")
     assert "not installed" in line
+    assert layouts.get("course-part2", without, "pysyncobj-raft").strategy  # another one runs
 
 
 @pytest.mark.parametrize("prefix", ["", "project."])
 def test_part2_passes_the_course_script(tmp_path: Path, prefix: str) -> None:
-    if "pysyncobj-raft-partitioned" not in registry.strategies():
-        pytest.skip("strategy pysyncobj-raft-partitioned is not written yet (issue 10)")
     _require_free(*COURSE_PORTS)
     with cluster_up(tmp_path, "--layout", "course-part2"):
         _run_script(prefix)
