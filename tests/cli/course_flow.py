@@ -15,15 +15,35 @@ from collections.abc import Callable
 from typing import Any
 
 import grpc
+import pytest
 from google.protobuf.message import Message
 
+from core import layouts
+from core.launcher import listening
 from core.portals.control import fetch_status
 from proto import api_pb2 as pb
 
+COURSE_PORTS = (layouts.COURSE_ADMIN_PORT, layouts.COURSE_ORDER_PORT)
 ADMIN_ADDRESS = "localhost:55006"
 ORDER_ADDRESS = "localhost:55005"
 TIMEOUT_S = 10.0
 SETTLE_TIMEOUT_S = 20.0  # generous: a loaded 2-core machine delays MQTT delivery
+
+
+def require_free(*ports: int) -> None:
+    """Skip, saying why, when something else already listens on a port the layout needs."""
+    busy = [port for port in ports if listening(f"127.0.0.1:{port}")]
+    if busy:
+        pytest.skip(f"ports {busy} are taken by another process; the layout needs them")
+
+
+def run_script(prefix: str, eventually_consistent: bool = False) -> None:
+    """The whole script against the course's ports (`run`), its channels closed after."""
+    portals = Portals(prefix)
+    try:
+        run(portals, eventually_consistent)
+    finally:
+        portals.close()
 
 
 class Portals:

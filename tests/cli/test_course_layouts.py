@@ -1,4 +1,6 @@
-"""`testbed cluster up --layout NAME`: the course's layouts on the course's own ports.
+"""`testbed cluster up --layout course-part1`: the course's Part 1 on the course's own ports
+(Part 2's script run is in test_course_part2.py: this module's cluster holds the ports
+until the module ends).
 
 The fixed ports are the point (the course's script has them written in), so these
 tests use them, and skip with the reason when something else already listens there.
@@ -6,24 +8,14 @@ tests use them, and skip with the reason when something else already listens the
 
 import signal
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core import layouts, registry
 from core.config import ConfigError
-from core.launcher import listening
-from tests.cli import course_flow
+from tests.cli.course_flow import COURSE_PORTS, require_free, run_script
 from tests.cli.support import cli, cluster_up
-
-COURSE_PORTS = (layouts.COURSE_ADMIN_PORT, layouts.COURSE_ORDER_PORT)
-
-
-def _require_free(*ports: int) -> None:
-    busy = [port for port in ports if listening(f"127.0.0.1:{port}")]
-    if busy:
-        pytest.skip(f"ports {busy} are taken by another process; the layout needs them")
 
 
 # One fresh cluster per method path: the script leaves records behind (client 2,
@@ -32,7 +24,7 @@ def _require_free(*ports: int) -> None:
 def part1(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    _require_free(*COURSE_PORTS, layouts.COURSE_BROKER_PORT)
+    require_free(*COURSE_PORTS, layouts.COURSE_BROKER_PORT)
     with cluster_up(tmp_path_factory.mktemp("part1"), "--layout", "course-part1") as (
         launcher,
         ready,
@@ -66,7 +58,7 @@ def test_part1_passes_the_course_script(part1: tuple[str, dict[str, Any]]) -> No
     # order server has applied it. The script sends CreateOrder to the order server at
     # once, which on a loaded machine can still lack client 2 (404). So the flow waits
     # until the order server holds everything the admin server holds, then goes on.
-    _run_script(prefix, eventually_consistent=True)
+    run_script(prefix, eventually_consistent=True)
 
 
 def test_part1_order_client_checks_the_cid_on_the_admin_server(
@@ -83,14 +75,6 @@ def test_part1_order_client_checks_the_cid_on_the_admin_server(
     assert "no client with CID 'nobody'" in checked.stdout
 
 
-def _run_script(prefix: str, eventually_consistent: bool = False) -> None:
-    portals = course_flow.Portals(prefix)
-    try:
-        course_flow.run(portals, eventually_consistent)
-    finally:
-        portals.close()
-
-
 def test_a_layout_whose_strategy_is_not_installed_says_so_in_one_line() -> None:
     without = set(registry.strategies()) - {"pysyncobj-raft-partitioned"}
     with pytest.raises(ConfigError) as refused:
@@ -99,10 +83,3 @@ def test_a_layout_whose_strategy_is_not_installed_says_so_in_one_line() -> None:
     assert line.startswith("layout course-part2 needs strategy 'pysyncobj-raft-partitioned',")
     assert "not installed" in line
     assert layouts.get("course-part2", without, "pysyncobj-raft").strategy  # another one runs
-
-
-@pytest.mark.parametrize("prefix", ["", "project."])
-def test_part2_passes_the_course_script(tmp_path: Path, prefix: str) -> None:
-    _require_free(*COURSE_PORTS)
-    with cluster_up(tmp_path, "--layout", "course-part2"):
-        _run_script(prefix)
