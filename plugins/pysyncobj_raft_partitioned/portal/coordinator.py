@@ -201,6 +201,8 @@ class Transaction:
         changes = writes(self._records, outcome.effects) if outcome.reply.ok else {}
         if not changes:  # refused, or nothing to change: release the locks
             self._abort(self._prepared)
+            # Decided on the records as stored: this portal's cached copies may be older.
+            self._owner.changed(self._records.keys())
             return outcome.reply
         self._owner.changed(changes.keys())
         split = by_partition(changes, self._storage.partitions)

@@ -73,7 +73,9 @@ def execute(
     finally:
         gate.leave(keys)
     if executed.status is Status.OK and executed.reply is not None:
-        changed(executed.changed)
+        # A refusal changed nothing, but its partition decided it on the records as
+        # stored, which another portal may have changed since this one cached them.
+        changed(executed.changed if executed.reply.ok else keys)
         return executed.reply
     if executed.status is Status.LOCKED:
         return Locked(f"partition {partition}: {executed.detail or 'locked'}")

@@ -105,6 +105,25 @@ def test_the_cache_serves_a_portal_its_own_writes_and_is_stale_for_others(
     assert mine.stock(pid) == 3
 
 
+@pytest.mark.parametrize("oid_partition", [0, 1], ids=["one partition", "two partitions"])
+def test_a_refused_write_drops_the_stale_entries_it_was_decided_on(
+    portals: list[Portal], oid_partition: int
+) -> None:
+    mine, other = portals
+    cid, pid = next(ids(0)), next(ids(0))
+    mine.client(cid)
+    mine.product(pid, 5)
+    assert other.stock(pid) == 5  # cached there
+    assert mine.buy(next(ids(0)), cid, pid).error == 0
+    assert other.stock(pid) == 5  # stale
+    # The replicated stock (4) refuses 5 units, whatever the cache says; the refusal
+    # also tells the portal that its copy may be old.
+    data = json.dumps({"products": [{"PID": pid, "quantity": 5}]})
+    order = pb.Order(OID=next(ids(oid_partition)), CID=cid, data=data)
+    assert other.order.CreateOrder(order, timeout=TIMEOUT_S).error == 409
+    assert other.stock(pid) == 4
+
+
 def test_the_status_counts_each_partitions_hop_calls_and_steps(portals: list[Portal]) -> None:
     mine = portals[0]
     before = mine.status()["details"]["hop"]
