@@ -1,6 +1,7 @@
 """`testbed admin` and `testbed order`: the seed's clients, interactive or one-shot."""
 
 import argparse
+import signal
 import sys
 
 import grpc
@@ -61,6 +62,9 @@ def parse_target(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Ctrl-C ends the client even when it was started with SIGINT ignored, as a
+    # background job of a shell without job control is (Python then keeps SIG_IGN).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _run(args)
     except EOFError:
