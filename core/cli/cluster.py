@@ -6,7 +6,6 @@ The flags describe the portal servers; the strategy adds the nodes of its other 
 
 import argparse
 import itertools
-import json
 import signal
 import sys
 import threading
@@ -17,6 +16,7 @@ from core import config, layouts, registry
 from core.cli.serve import check_ready_file, parse_options
 from core.launcher import Cluster, LaunchError
 from core.ports import check_listenable
+from core.ready_file import publish
 from core.registry import UnknownStrategy
 
 
@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
         with Cluster(wanted, workdir=args.workdir) as cluster:
             print_table(cluster)
             if args.ready_file is not None:
-                args.ready_file.write_text(json.dumps(cluster.describe(), indent=2))
+                publish(args.ready_file, cluster.describe(), indent=2)
             stopping.wait()
             print("stopping the cluster...", file=sys.stderr)
     except (config.ConfigError, UnknownStrategy, LaunchError, ValueError, OSError) as error:

@@ -1,6 +1,5 @@
 """One portal server process: a replicator behind the portals, health and reflection."""
 
-import json
 import logging
 import os
 import signal
@@ -22,6 +21,7 @@ from core.portals.handlers import add_portal
 from core.portals.routes import PORTAL_SERVICES
 from core.portals.streams import StreamLimit
 from core.ports import check_listenable
+from core.ready_file import publish
 from core.replication import Replicator
 from core.strategy import NodeContext
 from proto import api_pb2
@@ -106,9 +106,7 @@ def _write_ready_file(path: Path, node: NodeConfig, port: int) -> None:
         "portals": list(node.portals),
         "pid": os.getpid(),
     }
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(document))
-    partial.replace(path)  # readers never see half a file
+    publish(path, document)
 
 
 def _stop_with_parent(stopping: threading.Event) -> None:

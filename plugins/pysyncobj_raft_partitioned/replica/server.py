@@ -7,7 +7,6 @@ a portal server writes its own. It stops on SIGINT or SIGTERM, when the launcher
 started it is gone, or when its store fails (then with exit code 1, for a restart).
 """
 
-import json
 import logging
 import os
 import signal
@@ -29,6 +28,7 @@ from core.portals.control import SERVICE as CONTROL_SERVICE
 from core.portals.control import control_handler
 from core.portals.server import _stop_with_parent
 from core.ports import check_listenable
+from core.ready_file import publish
 from plugins.pysyncobj_raft_partitioned.participant import TABLES, Participant
 from plugins.pysyncobj_raft_partitioned.replica.deciders import Deciders
 from plugins.pysyncobj_raft_partitioned.replica.node import PartitionNode
@@ -141,9 +141,7 @@ def _grpc_server(cluster: ClusterConfig) -> grpc.Server:
 
 def write_ready_file(path: Path, name: str, host: str, port: int) -> None:
     document = {"name": name, "address": f"{host}:{port}", "pid": os.getpid()}
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(document))
-    partial.replace(path)  # readers never see half a file
+    publish(path, document)
 
 
 def serve(cluster: ClusterConfig, settings: ReplicaSettings, ready_file: Path | None) -> int:
